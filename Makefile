@@ -1,0 +1,59 @@
+# One command surface for the platform. Every target sets up what it needs on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
+
+# Runtime state stays under data/ (ignored by git).
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+export WAREHOUSE_PATH ?= $(CURDIR)/data/warehouse.duckdb
+# A privacy project does not phone home: dbt, Soda and Dagster telemetry off in every path.
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export SODA_CORE_TELEMETRY_ENABLED := false
+
+.PHONY: help setup run dev test lint format clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp deploy/dagster.yaml $@
+
+$(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --no-send-anonymous-usage-stats
+	touch $@
+
+setup: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml $(MANIFEST) ## Create .venv, install, parse the dbt project
+
+run: setup ## Generate sample data, run the daily job on the embedded default, publish locally
+	$(BIN)/civic-embedded run
+
+dev: setup ## Serve the Dagster UI on 127.0.0.1:3000 with the local portals
+	$(BIN)/civic-embedded dev
+
+test: setup ## Run the test suite
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED) ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED) ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove generated data and dbt output (keeps .venv)
+	rm -rf data dbt_project/target dbt_project/logs

@@ -1,0 +1,1 @@
+"""Definitions by concern: ingest, transform, quality, publish, schedules."""

@@ -1,0 +1,80 @@
+"""dbt models as Dagster assets: staging, intermediate, marts and audit, plus the rule seeds.
+
+Keys and groups come from the dbt project's own structure (model name, folder), so adding a
+model needs no change here. dbt tests become asset checks.
+"""
+
+import json
+import shutil
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+
+from orchestration.dbt_project import LocalDbtCliResource, dbt_project
+from orchestration.partitions import daily_partitions, window_of
+
+OWNERS = ["team:data-engineering"]
+
+
+class CivicDbtTranslator(DagsterDbtTranslator):
+    """Groups follow the dbt folder (staging, intermediate, marts, audit); seeds are `rules`."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            settings=DagsterDbtTranslatorSettings(
+                enable_asset_checks=True, enable_code_references=False
+            )
+        )
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        """Models and seeds are keyed by name alone: names already say the layer."""
+        meta_key = dbt_resource_props.get("meta", {}).get("dagster", {}).get("asset_key")
+        if dbt_resource_props["resource_type"] == "source" or meta_key:
+            return super().get_asset_key(dbt_resource_props)
+        return dg.AssetKey(dbt_resource_props["name"])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "rules"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else super().get_group_name(dbt_resource_props)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return list(super().get_owners(dbt_resource_props) or OWNERS)
+
+
+def release_dbt_duckdb_handles() -> None:
+    """Close the DuckDB handle dagster-dbt's adapter keeps open in this process.
+
+    After row counts and column metadata are fetched, dbt-duckdb holds a connection to the
+    warehouse in a process-wide environment; the next `duckdb.connect` of the same file in
+    this process (the contract check, the publisher) would fail on the conflicting handle.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=CivicDbtTranslator(),
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="warehouse",
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: LocalDbtCliResource) -> Iterator[Any]:
+    """Build (run and test) the selected models for the run's partition window."""
+    window = window_of(context)
+    invocation = dbt.cli(["build", "--vars", json.dumps(window.dbt_vars())], context=context)
+    try:
+        yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+    finally:
+        release_dbt_duckdb_handles()
+        shutil.rmtree(invocation.target_path, ignore_errors=True)

@@ -1,0 +1,93 @@
+"""Running a Soda Core v4 contract against the warehouse and reading its outcome.
+
+Soda's engine is imported lazily, after its telemetry is switched off: a privacy project
+does not phone home, even if someone runs it without the Makefile's environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
+DATA_SOURCE_NAME = "warehouse"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One contract check's result, without any row values."""
+
+    name: str
+    check_type: str
+    column: str | None
+    outcome: str  # PASSED, FAILED, WARN, NOT_EVALUATED, EXCLUDED
+    diagnostics: dict[str, Any]
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == "FAILED"
+
+
+@dataclass(frozen=True)
+class ContractOutcome:
+    contract: str
+    checks: tuple[CheckOutcome, ...]
+    errors: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.errors and not any(check.failed for check in self.checks)
+
+    @property
+    def failed_checks(self) -> tuple[CheckOutcome, ...]:
+        return tuple(check for check in self.checks if check.failed)
+
+
+def contract_path(name: str) -> Path:
+    return CONTRACTS_DIR / f"{name}.yml"
+
+
+def _describe(check: Any) -> str:
+    if check.name:
+        return check.name
+    parts = [check.column_name, check.type, check.qualifier]
+    return " ".join(part for part in parts if part)
+
+
+def verify(
+    connection: duckdb.DuckDBPyConnection, contract: Path, variables: dict[str, str]
+) -> ContractOutcome:
+    """Verify one contract on an open warehouse connection."""
+    os.environ["SODA_CORE_TELEMETRY_ENABLED"] = "false"
+    from soda_core.contracts.api.verify_api import verify_contract_locally
+    from soda_duckdb.common.data_sources.duckdb_data_source import DuckDBDataSourceImpl
+
+    data_source = DuckDBDataSourceImpl.from_existing_cursor(connection.cursor(), DATA_SOURCE_NAME)
+    session = verify_contract_locally(
+        data_sources=[data_source],
+        contract_file_path=str(contract),
+        variables=variables,
+    )
+    checks: list[CheckOutcome] = []
+    for result in session.contract_verification_results:
+        for check_result in result.check_results:
+            check = check_result.check
+            checks.append(
+                CheckOutcome(
+                    name=_describe(check),
+                    check_type=check.type,
+                    column=check.column_name,
+                    outcome=check_result.outcome.name,
+                    diagnostics={
+                        key: value
+                        for key, value in (check_result.diagnostic_metric_values or {}).items()
+                        if isinstance(value, int | float)
+                    },
+                )
+            )
+    errors = tuple(session.get_errors())
+    return ContractOutcome(contract=contract.stem, checks=tuple(checks), errors=errors)

@@ -1,0 +1,217 @@
+"""The one client class for Socrata's SODA 2.x API.
+
+sodapy does the talking but has no retries, a 10 s timeout, `get_all()` without an order and
+plain HTTP only through its `session_adapter`. This class closes those gaps in one place:
+urllib3's Retry (429 with Retry-After, 5xx, timeouts, connection errors) on the session's
+adapter, keyset paging on `:id` for stable bulk reads, plain HTTP only to loopback hosts, and
+Socrata's upsert answers checked rather than trusted.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from sodapy import Socrata
+from urllib3.util.retry import Retry
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_PAGE_SIZE = 50_000
+
+log = logging.getLogger(__name__)
+
+
+class SocrataError(RuntimeError):
+    """A portal answered with an error, or answered a write with errors."""
+
+
+def split_domain(domain: str) -> tuple[str, str]:
+    """Return (scheme, host[:port]) for a configured domain.
+
+    Loopback hosts are spoken to over plain HTTP (the local portal); every other host over
+    HTTPS only, so credentials never cross a network in clear text.
+    """
+    value = domain.strip().rstrip("/")
+    scheme = None
+    for prefix in ("http://", "https://"):
+        if value.startswith(prefix):
+            scheme, value = prefix[:-3], value[len(prefix) :]
+    if not value or "/" in value:
+        raise ValueError(f"Socrata domain must be a host[:port], got {domain!r}")
+    loopback = is_loopback_host(value)
+    if scheme == "http" and not loopback:
+        raise ValueError(f"plain HTTP is allowed only to loopback hosts, not {value!r}")
+    return ("http" if loopback else "https"), value
+
+
+def is_loopback_host(host_port: str) -> bool:
+    host = host_port
+    if host.startswith("["):
+        host = host[1 : host.index("]")]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def retrying_adapter(max_retries: int, backoff_s: float) -> HTTPAdapter:
+    """An adapter that retries transient failures with exponential backoff.
+
+    POST and PUT are retried too: every write this platform makes is an upsert or replace
+    keyed by a row identifier, so sending it twice leaves the same rows.
+    """
+    retry = Retry(
+        total=max_retries,
+        connect=max_retries,
+        read=max_retries,
+        status=max_retries,
+        backoff_factor=backoff_s,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=None,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    return HTTPAdapter(max_retries=retry)
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class SocrataClient:
+    """Reads and writes one Socrata domain."""
+
+    def __init__(
+        self,
+        domain: str,
+        *,
+        app_token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        timeout_s: float = 30.0,
+        max_retries: int = 5,
+        backoff_s: float = 0.5,
+    ) -> None:
+        scheme, host = split_domain(domain)
+        self.domain = host
+        self.base_url = f"{scheme}://{host}"
+        self._socrata = Socrata(
+            host,
+            app_token or None,
+            username=username or None,
+            password=password or None,
+            session_adapter={
+                "prefix": f"{scheme}://",
+                "adapter": retrying_adapter(max_retries, backoff_s),
+            },
+            timeout=timeout_s,
+        )
+
+    def close(self) -> None:
+        self._socrata.close()
+
+    def __enter__(self) -> SocrataClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _call(self, what: str, function, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except requests.HTTPError as error:
+            status = error.response.status_code if error.response is not None else "?"
+            raise SocrataError(f"{what} on {self.domain} failed with {status}: {error}") from error
+        except requests.RequestException as error:
+            raise SocrataError(f"{what} on {self.domain} failed: {error}") from error
+
+    # Reading -----------------------------------------------------------------------------
+
+    def get_view(self, dataset_id: str) -> dict[str, Any] | None:
+        """The dataset's metadata, or None when the portal has no such dataset."""
+        try:
+            return self._socrata.get_metadata(dataset_id)
+        except requests.HTTPError as error:
+            if error.response is not None and error.response.status_code == 404:
+                return None
+            raise SocrataError(f"reading metadata of {dataset_id} failed: {error}") from error
+
+    def get(self, dataset_id: str, **soql: Any) -> list[dict[str, Any]]:
+        """One SoQL query (`select`, `where`, `order`, `limit`, ...)."""
+        return self._call(f"query of {dataset_id}", self._socrata.get, dataset_id, **soql)
+
+    def count(self, dataset_id: str, where: str | None = None) -> int:
+        rows = self.get(dataset_id, select="count(*) as row_count", where=where)
+        return int(rows[0]["row_count"]) if rows else 0
+
+    def iter_pages(
+        self,
+        dataset_id: str,
+        *,
+        where: str | None = None,
+        select: str = ":*, *",
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """All matching rows, page by page, in `:id` order.
+
+        Paging by `:id > last` rather than by offset keeps every page stable while the
+        dataset changes and costs the portal the same for the last page as for the first.
+        """
+        if not 0 < page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be in 1..{MAX_PAGE_SIZE}, got {page_size}")
+        last_id: str | None = None
+        while True:
+            clauses = [f"({where})"] if where else []
+            if last_id is not None:
+                clauses.append(f":id > {_sql_literal(last_id)}")
+            page = self.get(
+                dataset_id,
+                select=select,
+                where=" and ".join(clauses) or None,
+                order=":id",
+                limit=page_size,
+            )
+            if page:
+                yield page
+            if len(page) < page_size:
+                return
+            last_id = page[-1][":id"]
+
+    def datasets(self) -> list[dict[str, Any]]:
+        return self._call("catalog listing", self._socrata.datasets)
+
+    # Writing -----------------------------------------------------------------------------
+
+    def upsert(self, dataset_id: str, rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+        """Upsert rows (and `":deleted": true` rows) by the dataset's row identifier."""
+        payload = list(rows)
+        answer = self._call(f"upsert into {dataset_id}", self._socrata.upsert, dataset_id, payload)
+        return self._checked(dataset_id, answer)
+
+    def replace(self, dataset_id: str, rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+        payload = list(rows)
+        answer = self._call(f"replace of {dataset_id}", self._socrata.replace, dataset_id, payload)
+        return self._checked(dataset_id, answer)
+
+    def put_view(self, dataset_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """Update a dataset's metadata (name, description, columns, custom fields)."""
+        return self._call(
+            f"metadata update of {dataset_id}", self._socrata.update_metadata, dataset_id, view
+        )
+
+    @staticmethod
+    def _checked(dataset_id: str, answer: Any) -> dict[str, int]:
+        if not isinstance(answer, dict):
+            raise SocrataError(f"unexpected answer to a write to {dataset_id}: {answer!r}")
+        errors = int(answer.get("Errors", 0) or 0)
+        if errors:
+            raise SocrataError(f"the portal rejected {errors} rows written to {dataset_id}")
+        return {key: int(value) for key, value in answer.items() if isinstance(value, int)}

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: its Dagster resource and the SQL functions the models rely on."""

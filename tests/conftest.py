@@ -1,0 +1,48 @@
+"""Test-wide set-up: no telemetry, a throwaway Dagster home, a parsed dbt manifest."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+# A privacy project does not phone home, in tests either.
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+os.environ["SODA_CORE_TELEMETRY_ENABLED"] = "false"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt project once, before any test imports the definitions."""
+    manifest = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
+    if not manifest.exists():
+        env = {**os.environ, "WAREHOUSE_PATH": str(REPO_ROOT / "data" / "warehouse.duckdb")}
+        subprocess.run(
+            [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir", "."],
+            cwd=REPO_ROOT / "dbt_project",
+            env=env,
+            check=True,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _dagster_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Each test gets a Dagster home with telemetry off, as the project ships it."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    (home / "dagster.yaml").write_text((REPO_ROOT / "deploy" / "dagster.yaml").read_text())
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real New Orleans rows beside the repo; tests that need them skip without them."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real city data not present at {SHARED_DATA} (it is never committed)")
+    return SHARED_DATA

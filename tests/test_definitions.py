@@ -1,0 +1,85 @@
+"""The code location loads, and its asset graph tells the data's story from raw to published."""
+
+from __future__ import annotations
+
+import itertools
+
+import dagster as dg
+import pytest
+
+from orchestration.catalog import SOURCES
+
+
+@pytest.fixture(scope="module")
+def repository():
+    from orchestration.definitions import defs
+
+    return defs.get_repository_def()
+
+
+def keys(*parts: str) -> dg.AssetKey:
+    return dg.AssetKey(list(parts))
+
+
+def test_definitions_load_and_validate():
+    from orchestration.definitions import defs
+
+    dg.Definitions.validate_loadable(defs)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.name)
+def test_each_source_runs_from_internal_dataset_to_published(repository, source):
+    graph = repository.asset_graph
+    name = source.name
+    chain = [
+        keys("internal", name),
+        keys(f"raw_{name}"),
+        keys(f"stg_{name}"),
+        keys(f"int_{name}_validated"),
+        keys(f"int_{name}_deduplicated"),
+        keys(f"int_{name}_normalized"),
+        keys(f"int_{name}_privacy_filtered"),
+        keys(name),
+        keys("socrata", name),
+    ]
+    for upstream, downstream in itertools.pairwise(chain):
+        assert upstream in graph.get(downstream).parent_keys, f"{upstream} -> {downstream}"
+
+
+def test_groups_follow_the_layers(repository):
+    graph = repository.asset_graph
+    assert graph.get(keys("raw_calls_for_service")).group_name == "raw"
+    assert graph.get(keys("stg_calls_for_service")).group_name == "staging"
+    assert graph.get(keys("int_calls_for_service_deduplicated")).group_name == "intermediate"
+    assert graph.get(keys("calls_for_service")).group_name == "marts"
+    assert graph.get(keys("juvenile_call_types")).group_name == "rules"
+    assert graph.get(keys("socrata", "calls_for_service")).group_name == "published"
+
+
+def test_every_public_mart_has_a_blocking_contract_check(repository):
+    graph = repository.asset_graph
+    for source in SOURCES:
+        check_key = dg.AssetCheckKey(source.mart_asset_key, "soda_contract")
+        assert check_key in graph.asset_check_keys
+        assert graph.get_check_spec(check_key).blocking
+
+
+def test_daily_schedule_publishes_every_source_at_three_in_the_city(repository):
+    schedule = repository.get_schedule_def("daily_publish_schedule")
+    assert schedule.cron_schedule == "0 3 * * *"
+    assert schedule.execution_timezone == "America/Chicago"
+    job = repository.get_job("daily_publish")
+    selected = job.asset_layer.selected_asset_keys
+    for source in SOURCES:
+        assert source.published_asset_key in selected
+        assert source.raw_asset_key in selected
+
+
+def test_every_executable_asset_has_description_owner_and_kind(repository):
+    for node in repository.asset_graph.asset_nodes:
+        if not node.is_executable:
+            continue
+        spec = node.to_asset_spec()
+        assert spec.description, node.key
+        assert spec.owners, node.key
+        assert spec.kinds, node.key
