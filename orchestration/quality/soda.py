@@ -52,10 +52,9 @@ def contract_path(name: str) -> Path:
 
 
 def _describe(check: Any) -> str:
-    if check.name:
-        return check.name
-    parts = [check.column_name, check.type, check.qualifier]
-    return " ".join(part for part in parts if part)
+    """A readable name: the contract's own, or Soda's default, prefixed by the column."""
+    name = check.name or " ".join(part for part in (check.type, check.qualifier) if part)
+    return f"{check.column_name}: {name}" if check.column_name else name
 
 
 def verify(

@@ -1,0 +1,483 @@
+"""The portal's datasets, kept in one DuckDB file and safe to use from many request threads.
+
+`PortalStore(data_dir)` opens (or creates) `data_dir/portal.duckdb`, loads the datasets it
+holds, and imports every `<dataset-id>.csv` of the folder that changed since its last import
+(see `csv_import`). Datasets created or written through the API live in the same file, so
+they survive restarts. A dataset whose CSV disappears keeps its last rows; when the CSV comes
+back, or changes, it is the truth again, over anything written through the API meanwhile.
+
+Thread safety: one DuckDB connection, and a cursor (DuckDB's per-thread connection) per
+operation. Writes also take one lock and run in one transaction, so a refused request leaves
+nothing behind and readers never see half a write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import secrets
+import string
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.portal.csv_import import ImportReport, file_fingerprint, import_csv, read_sidecar
+from orchestration.portal.errors import PortalError, bad_request, not_found
+from orchestration.portal.rows import Plan, plan_upsert
+from orchestration.portal.schema import (
+    DATASET_ID_RE,
+    DB_FILE,
+    METADATA_DDL,
+    NEW_ROW_ID_SQL,
+    create_table_sql,
+    epoch_seconds,
+    table_name,
+    utc_now,
+)
+from orchestration.portal.soql import SoqlQuery, compile_query, quote_identifier
+from orchestration.portal.views import empty_view, merge_view, render_view
+
+log = logging.getLogger(__name__)
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One dataset's metadata; replaced, never mutated, so readers need no lock."""
+
+    id: str
+    view: dict[str, Any]
+    created_at: float
+    rows_updated_at: float
+    view_last_modified: float
+    source: dict[str, Any] | None = None  # fingerprint of the CSV it was last imported from
+
+    @property
+    def table(self) -> str:
+        return quote_identifier(table_name(self.id))
+
+    @property
+    def fields(self) -> list[str]:
+        return [column["fieldName"] for column in self.view["columns"]]
+
+    @property
+    def column_types(self) -> dict[str, str]:
+        return {column["fieldName"]: column["dataTypeName"] for column in self.view["columns"]}
+
+    @property
+    def row_identifier(self) -> str | None:
+        return self.view["metadata"].get("rowIdentifier")
+
+    def rendered(self) -> dict[str, Any]:
+        return render_view(
+            self.id,
+            self.view,
+            created_at=self.created_at,
+            rows_updated_at=self.rows_updated_at,
+            view_last_modified=self.view_last_modified,
+        )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A query's answer: per row one text per field, or one JSON object text when asked."""
+
+    fields: tuple[str, ...]
+    types: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass
+class _WriteOutcome:
+    created: int = 0
+    updated: int = 0  # rows named by the payload that exist, changed or not
+    changed: int = 0  # of those, rows whose content changed
+    deleted: int = 0
+
+
+def _count(cursor: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> int:
+    row = cursor.execute(sql, params).fetchone()
+    return int(row[0]) if row else 0
+
+
+class PortalStore:
+    """Datasets in `data_dir/portal.duckdb`, plus the folder's CSV files imported into it."""
+
+    def __init__(self, data_dir: Path | str) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._connection: duckdb.DuckDBPyConnection | None = duckdb.connect(
+            str(self.data_dir / DB_FILE)
+        )
+        self._write_lock = threading.RLock()
+        self._cursor_lock = threading.Lock()
+        self._datasets: dict[str, Dataset] = {}
+        with self._transaction() as cursor:
+            for statement in METADATA_DDL:
+                cursor.execute(statement)
+            rows = cursor.execute(
+                "SELECT id, view, created_at, rows_updated_at, view_last_modified, source "
+                "FROM portal_datasets"
+            ).fetchall()
+        for dataset_id, view, created, rows_updated, view_modified, source in rows:
+            self._datasets[dataset_id] = Dataset(
+                dataset_id,
+                json.loads(view),
+                created,
+                rows_updated,
+                view_modified,
+                json.loads(source) if source else None,
+            )
+        self.sync_csv_files()
+
+    def close(self) -> None:
+        with self._write_lock, self._cursor_lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def __enter__(self) -> PortalStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._cursor_lock:
+            if self._connection is None:
+                raise RuntimeError("the portal store is closed")
+            cursor = self._connection.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._write_lock, self._cursor() as cursor:
+            cursor.begin()
+            try:
+                yield cursor
+            except BaseException:
+                cursor.rollback()
+                raise
+            cursor.commit()
+
+    def _save(self, cursor: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+        cursor.execute(
+            "INSERT OR REPLACE INTO portal_datasets VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                dataset.id,
+                json.dumps(dataset.view),
+                dataset.created_at,
+                dataset.rows_updated_at,
+                dataset.view_last_modified,
+                json.dumps(dataset.source) if dataset.source else None,
+            ],
+        )
+
+    # Reading ----------------------------------------------------------------------------
+
+    def datasets(self) -> list[Dataset]:
+        return [self._datasets[key] for key in sorted(self._datasets)]
+
+    def dataset(self, dataset_id: str) -> Dataset:
+        dataset = self._datasets.get(dataset_id)
+        if dataset is None:
+            raise not_found(f"no dataset with id {dataset_id}")
+        return dataset
+
+    def select(self, dataset_id: str, query: SoqlQuery, *, as_json: bool = False) -> Selection:
+        """Run a SoQL query; rows carry texts, or one JSON object text each when `as_json`."""
+        dataset = self.dataset(dataset_id)
+        compiled = compile_query(query, table=dataset.table, columns=dataset.column_types)
+        with self._cursor() as cursor:
+            if as_json:
+                rows = cursor.execute(compiled.json_sql, compiled.json_params).fetchall()
+            else:
+                rows = cursor.execute(compiled.sql, compiled.params).fetchall()
+        return Selection(compiled.fields, compiled.types, rows)
+
+    # Metadata ---------------------------------------------------------------------------
+
+    def update_view(self, dataset_id: str, update: Any) -> tuple[Dataset, bool]:
+        """Merge `update` into the dataset's view, creating the dataset when it is new.
+
+        Returns the dataset and whether it was created. New columns are added to the table;
+        a new row identifier must be filled and unique in the rows already there.
+        """
+        if not DATASET_ID_RE.fullmatch(dataset_id):
+            raise bad_request(f"{dataset_id!r} is not a dataset id like abcd-1234")
+        with self._write_lock:
+            existing = self._datasets.get(dataset_id)
+            view = merge_view(existing.view if existing else empty_view(dataset_id), update)
+            now = time.time()
+            if existing is None:
+                dataset = Dataset(dataset_id, view, now, now, now)
+            else:
+                dataset = dataclasses.replace(existing, view=view, view_last_modified=now)
+            with self._transaction() as cursor:
+                if existing is None:
+                    cursor.execute(create_table_sql(table_name(dataset_id), dataset.fields))
+                else:
+                    for name in dataset.fields:
+                        if name not in existing.fields:
+                            cursor.execute(
+                                f"ALTER TABLE {dataset.table} "
+                                f"ADD COLUMN {quote_identifier(name)} VARCHAR"
+                            )
+                    if dataset.row_identifier not in (None, existing.row_identifier):
+                        self._check_row_identifier(cursor, dataset)
+                self._save(cursor, dataset)
+            self._datasets[dataset_id] = dataset
+        return dataset, existing is None
+
+    def create_dataset(self, update: Any) -> Dataset:
+        """A new dataset with a generated id (sodapy's `create()`)."""
+        with self._write_lock:
+            while True:
+                dataset_id = "-".join(
+                    "".join(secrets.choice(_ID_ALPHABET) for _ in range(4)) for _ in range(2)
+                )
+                if dataset_id not in self._datasets:
+                    return self.update_view(dataset_id, update)[0]
+
+    def delete_dataset(self, dataset_id: str) -> None:
+        with self._write_lock:
+            dataset = self.dataset(dataset_id)
+            with self._transaction() as cursor:
+                cursor.execute(f"DROP TABLE {dataset.table}")
+                cursor.execute("DELETE FROM portal_datasets WHERE id = ?", [dataset_id])
+            del self._datasets[dataset_id]
+
+    @staticmethod
+    def _check_row_identifier(cursor: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+        name = dataset.row_identifier
+        key = quote_identifier(name or "")
+        missing, repeated = cursor.execute(
+            f"SELECT count(*) - count({key}), count({key}) - count(DISTINCT {key}) "
+            f"FROM {dataset.table}"
+        ).fetchone() or (0, 0)
+        if missing or repeated:
+            raise bad_request(
+                f"{name} cannot identify rows: {missing} rows have no value "
+                f"and {repeated} repeat another row's value"
+            )
+
+    # Rows -------------------------------------------------------------------------------
+
+    def upsert(self, dataset_id: str, rows: Any) -> dict[str, int]:
+        """Socrata's upsert: create, update (named fields only) or delete rows."""
+        return self._write_rows(dataset_id, rows, replace=False)
+
+    def replace(self, dataset_id: str, rows: Any) -> dict[str, int]:
+        """Replace every row of the dataset with the payload's rows."""
+        return self._write_rows(dataset_id, rows, replace=True)
+
+    def _write_rows(self, dataset_id: str, rows: Any, *, replace: bool) -> dict[str, int]:
+        with self._write_lock:
+            dataset = self.dataset(dataset_id)
+            plan = plan_upsert(rows, dataset.column_types, dataset.row_identifier)
+            now = utc_now()
+            with self._transaction() as cursor:
+                replaced = 0
+                if replace:
+                    replaced = _count(cursor, f"DELETE FROM {dataset.table}")
+                outcome = self._apply(cursor, dataset, plan, now)
+                if replaced or outcome.created or outcome.changed or outcome.deleted:
+                    dataset = dataclasses.replace(dataset, rows_updated_at=epoch_seconds(now))
+                    self._save(cursor, dataset)
+            self._datasets[dataset_id] = dataset
+        keyed = [change for change in plan.changes if change.key is not None]
+        return {
+            "By RowIdentifier": sum(not change.by_sid for change in keyed),
+            "By SID": sum(change.by_sid for change in keyed),
+            "Errors": 0,
+            "Rows Created": outcome.created,
+            "Rows Deleted": replaced + outcome.deleted,
+            "Rows Updated": outcome.updated,
+        }
+
+    @staticmethod
+    def _apply(
+        cursor: duckdb.DuckDBPyConnection, dataset: Dataset, plan: Plan, now: datetime
+    ) -> _WriteOutcome:
+        """Apply a validated plan with set-based statements: delete, update, insert."""
+        outcome = _WriteOutcome()
+        if not plan.changes:
+            return outcome
+        changes = plan.changes
+        params: dict[str, object] = {
+            "key": [change.key for change in changes],
+            "by_sid": [change.by_sid for change in changes],
+            "del": [change.delete for change in changes],
+            "full": [change.full for change in changes],
+        }
+        selects = [
+            "unnest($key::VARCHAR[]) AS _key",
+            "unnest($by_sid::BOOLEAN[]) AS _by_sid",
+            "unnest($del::BOOLEAN[]) AS _delete",
+            "unnest($full::BOOLEAN[]) AS _full",
+        ]
+        for index, name in enumerate(plan.fields):
+            params[f"v{index}"] = [change.values.get(name) for change in changes]
+            params[f"h{index}"] = [name in change.values for change in changes]
+            selects.append(f"unnest($v{index}::VARCHAR[]) AS v{index}")
+            selects.append(f"unnest($h{index}::BOOLEAN[]) AS h{index}")
+        cursor.execute(f"CREATE TEMP TABLE _payload AS SELECT {', '.join(selects)}", params)
+
+        table = dataset.table
+        assignments = {
+            name: f"CASE WHEN p.h{index} THEN p.v{index} WHEN p._full THEN NULL "
+            f"ELSE {table}.{quote_identifier(name)} END"
+            for index, name in enumerate(plan.fields)
+        }
+        if any(change.full for change in changes):
+            for name in dataset.fields:
+                assignments.setdefault(
+                    name, f"CASE WHEN p._full THEN NULL ELSE {table}.{quote_identifier(name)} END"
+                )
+        row_identifier = dataset.row_identifier
+        for by_sid in (False, True):
+            if not any(c.key is not None and c.by_sid == by_sid for c in changes):
+                continue
+            key = quote_identifier(":id" if by_sid else row_identifier or "")
+            mode = f"p._by_sid = {'TRUE' if by_sid else 'FALSE'}"
+            outcome.deleted += _count(
+                cursor,
+                f"DELETE FROM {table} USING _payload p "
+                f"WHERE {mode} AND p._delete AND {table}.{key} = p._key",
+            )
+            if by_sid:
+                missing = cursor.execute(
+                    f"SELECT p._key FROM _payload p WHERE {mode} AND NOT p._delete AND NOT EXISTS "
+                    f"(SELECT 1 FROM {table} t WHERE t.{key} = p._key) LIMIT 1"
+                ).fetchone()
+                if missing:
+                    raise bad_request(f"no row has :id {missing[0]}")
+            outcome.updated += _count(
+                cursor,
+                f"SELECT count(*) FROM _payload p JOIN {table} t ON t.{key} = p._key "
+                f"WHERE {mode} AND NOT p._delete",
+            )
+            if assignments:
+                sets = ", ".join(
+                    f"{quote_identifier(name)} = {value}" for name, value in assignments.items()
+                )
+                differs = " OR ".join(
+                    f"({value}) IS DISTINCT FROM {table}.{quote_identifier(name)}"
+                    for name, value in assignments.items()
+                )
+                outcome.changed += _count(
+                    cursor,
+                    f'UPDATE {table} SET {sets}, ":updated_at" = $now FROM _payload p '
+                    f"WHERE {mode} AND NOT p._delete AND {table}.{key} = p._key AND ({differs})",
+                    {"now": now},
+                )
+
+        columns = [":id", ":created_at", ":updated_at", *plan.fields]
+        values = [NEW_ROW_ID_SQL, "$now", "$now", *(f"p.v{i}" for i in range(len(plan.fields)))]
+        condition = "NOT p._delete AND NOT p._by_sid"
+        if row_identifier:
+            condition += (
+                f" AND NOT EXISTS (SELECT 1 FROM {table} t "
+                f"WHERE t.{quote_identifier(row_identifier)} = p._key)"
+            )
+        outcome.created = _count(
+            cursor,
+            f"INSERT INTO {table} ({', '.join(map(quote_identifier, columns))}) "
+            f"SELECT {', '.join(values)} FROM _payload p WHERE {condition}",
+            {"now": now},
+        )
+        if row_identifier and any(c.by_sid and row_identifier in c.values for c in changes):
+            PortalStore._check_row_identifier(cursor, dataset)
+        return outcome
+
+    # CSV files --------------------------------------------------------------------------
+
+    def sync_csv_files(self) -> list[ImportReport]:
+        """Import every `<dataset-id>.csv` of the data folder that changed since its import.
+
+        A file that cannot be imported is logged and skipped; its dataset keeps its rows.
+        """
+        reports = []
+        for csv_path in sorted(self.data_dir.glob("*.csv")):
+            dataset_id = csv_path.stem
+            if not DATASET_ID_RE.fullmatch(dataset_id):
+                log.warning(
+                    "ignoring %s: dataset files are named <dataset id>.csv, e.g. abcd-1234.csv",
+                    csv_path.name,
+                )
+                continue
+            try:
+                report = self._sync_csv(dataset_id, csv_path)
+            except (PortalError, duckdb.Error, OSError) as error:
+                message = error.message if isinstance(error, PortalError) else error
+                log.error("could not import %s, its rows stay as they were: %s", csv_path, message)
+                continue
+            if report is not None:
+                reports.append(report)
+        return reports
+
+    def _sync_csv(self, dataset_id: str, csv_path: Path) -> ImportReport | None:
+        meta_path = csv_path.with_name(f"{dataset_id}.meta.json")
+        sidecar_path = meta_path if meta_path.exists() else None
+        with self._write_lock:
+            existing = self._datasets.get(dataset_id)
+            previous = existing.source if existing else None
+            fingerprint, changed = file_fingerprint(csv_path, sidecar_path, previous)
+            if not changed:
+                if existing is not None and fingerprint != previous:
+                    existing = dataclasses.replace(existing, source=fingerprint)
+                    with self._transaction() as cursor:
+                        self._save(cursor, existing)
+                    self._datasets[dataset_id] = existing
+                return None
+            sidecar = read_sidecar(sidecar_path) if sidecar_path else None
+            now = utc_now()
+            stamp = epoch_seconds(now)
+            with self._transaction() as cursor:
+                view, report = import_csv(
+                    cursor,
+                    dataset_id=dataset_id,
+                    csv_path=csv_path,
+                    base_view=existing.view if existing else empty_view(dataset_id),
+                    sidecar=sidecar,
+                    table_exists=existing is not None,
+                    now=now,
+                )
+                if existing is None:
+                    dataset = Dataset(dataset_id, view, stamp, stamp, stamp, fingerprint)
+                else:
+                    dataset = dataclasses.replace(
+                        existing,
+                        view=view,
+                        rows_updated_at=stamp if report.changed else existing.rows_updated_at,
+                        view_last_modified=(
+                            stamp if view != existing.view else existing.view_last_modified
+                        ),
+                        source=fingerprint,
+                    )
+                self._save(cursor, dataset)
+            self._datasets[dataset_id] = dataset
+        log.info(
+            "imported %s: %d rows (%d new, %d changed, %d unchanged, %d removed, %d skipped)",
+            csv_path.name,
+            report.rows,
+            report.created,
+            report.updated,
+            report.unchanged,
+            report.deleted,
+            report.skipped,
+        )
+        return report

@@ -1,0 +1,95 @@
+"""The calls-for-service contract passes a clean mart and catches what must not be published."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import duckdb
+import pytest
+
+from orchestration.quality.soda import contract_path, verify
+from tests.warehouse_builder import dbt_build, raw_row, write_raw_rows
+
+DAY = date(2022, 1, 1)
+WINDOW = {"WINDOW_START": "2022-01-01", "WINDOW_END": "2022-01-02"}
+
+
+@pytest.fixture(scope="module")
+def clean_warehouse(tmp_path_factory):
+    path = tmp_path_factory.mktemp("contract") / "warehouse.duckdb"
+    rows = [raw_row(f"A{n:05d}22", type="94", typetext="DISCHARGING FIREARM") for n in range(1, 6)]
+    write_raw_rows(path, rows, DAY)
+    result = dbt_build(path, DAY, date(2022, 1, 2))
+    assert result.returncode == 0, result.stdout[-3000:]
+    return path
+
+
+@pytest.fixture
+def warehouse(clean_warehouse, tmp_path):
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(clean_warehouse, copy)
+    return copy
+
+
+def tamper(warehouse, sql: str) -> None:
+    connection = duckdb.connect(str(warehouse))
+    try:
+        connection.execute(sql)
+    finally:
+        connection.close()
+
+
+def failed_checks(warehouse) -> set[str]:
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        outcome = verify(connection, contract_path("calls_for_service"), WINDOW)
+    finally:
+        connection.close()
+    assert not outcome.errors, outcome.errors
+    return {check.name for check in outcome.failed_checks}
+
+
+def copy_of_first_row(**changes) -> str:
+    assignments = ", ".join(f"{value} as {column}" for column, value in changes.items())
+    columns = f"* replace ({assignments})" if changes else "*"
+    return (
+        f"insert into marts.calls_for_service select {columns} from marts.calls_for_service limit 1"
+    )
+
+
+def test_a_clean_mart_passes(warehouse):
+    assert failed_checks(warehouse) == set()
+
+
+def test_a_house_number_address_fails(warehouse):
+    tamper(warehouse, "update marts.calls_for_service set block_address = '4012 Canal St'")
+    assert any("block_address" in name for name in failed_checks(warehouse))
+
+
+def test_a_juvenile_call_type_fails(warehouse):
+    tamper(warehouse, copy_of_first_row(nopd_item="'A0009922'", initialtype="'21J'"))
+    assert any("juvenile" in name for name in failed_checks(warehouse))
+
+
+def test_an_open_call_fails(warehouse):
+    tamper(warehouse, "update marts.calls_for_service set timeclosed = null")
+    assert "timeclosed: only closed calls are published" in failed_checks(warehouse)
+
+
+def test_a_duplicate_nopd_item_fails(warehouse):
+    tamper(warehouse, copy_of_first_row())
+    assert any(
+        name.startswith("nopd_item") and "duplicate" in name.lower()
+        for name in failed_checks(warehouse)
+    )
+
+
+def test_an_extra_column_fails_the_schema(warehouse):
+    tamper(warehouse, "alter table marts.calls_for_service add column caller_name varchar")
+    assert any("schema" in name.lower() for name in failed_checks(warehouse))
+
+
+def test_two_texts_for_one_type_fail(warehouse):
+    tamper(warehouse, copy_of_first_row(nopd_item="'A0009822'", typetext="'DISCHARGING FIREARMS'"))
+    assert "one typetext per type" in failed_checks(warehouse)
