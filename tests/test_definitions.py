@@ -83,3 +83,20 @@ def test_every_executable_asset_has_description_owner_and_kind(repository):
         assert spec.description, node.key
         assert spec.owners, node.key
         assert spec.kinds, node.key
+
+
+def test_the_workspace_validates_with_the_dagster_cli(_dagster_home):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    result = subprocess.run(
+        [dagster, "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "All code locations passed validation" in result.stderr + result.stdout
