@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'audit_calls_for_service_row_fates'}}}) }}
 -- A failure means raw rows of the window went unaccounted for: every raw row version must be
 -- published, excluded by a named rule, merged as a duplicate or quarantined, and the
 -- published ones must be exactly the mart's rows of the window.

@@ -8,6 +8,17 @@ dataset has one, else by content), gives changed and new rows `:updated_at` = no
 rows gone from the file. Columns named `:created_at` / `:updated_at` in the CSV set those
 system fields instead (a generator says when each row version was written). DuckDB's CSV
 reader does the work in SQL: a file may have millions of rows.
+
+Headers become field names as Socrata derives them (`TimeCreate` -> `timecreate`). A sidecar
+has the shape of a `PUT /api/views/<id>.json` body (`rowIdentifier` and `custom_fields` may
+also sit at its top level); its columns come first, then the CSV's other headers as text:
+
+    {"name": "Calls for Service 2022", "attribution": "Orleans Parish Communication District",
+     "rowIdentifier": "nopd_item",
+     "columns": [{"fieldName": "nopd_item", "name": "NOPD_Item", "dataTypeName": "text"},
+                 {"fieldName": "mapx", "name": "MapX", "dataTypeName": "number"},
+                 {"fieldName": "timecreate", "dataTypeName": "calendar_date"}],
+     "custom_fields": {"Lineage": {"source": "OPCD CAD"}}}
 """
 
 from __future__ import annotations
@@ -23,7 +34,12 @@ from typing import Any
 import duckdb
 
 from orchestration.portal.errors import bad_request
-from orchestration.portal.schema import NEW_ROW_ID_SQL, create_table_sql, table_name
+from orchestration.portal.schema import (
+    NEW_ROW_ID_SQL,
+    create_table_sql,
+    scalar_count,
+    table_name,
+)
 from orchestration.portal.soql import quote_identifier
 from orchestration.portal.views import filter_columns, merge_view, normalise_field_name
 
@@ -135,11 +151,6 @@ def _row_hash(alias: str, fields: list[str], present: set[str]) -> str:
     return f"md5(to_json(CAST([{', '.join(values)}] AS VARCHAR[])))"
 
 
-def _count(cursor: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = cursor.execute(sql).fetchone()
-    return int(row[0]) if row else 0
-
-
 def import_csv(
     cursor: duckdb.DuckDBPyConnection,
     *,
@@ -177,10 +188,9 @@ def import_csv(
             data_headers[field_name] = header
 
     old_fields = [column["fieldName"] for column in base_view["columns"]] if table_exists else []
-    view = merge_view(base_view, sidecar or {})
-    known = {column["fieldName"] for column in view["columns"]}
+    known = {column["fieldName"] for column in base_view["columns"]}
     view = merge_view(
-        view,
+        base_view,
         {
             "columns": [
                 {"fieldName": name, "name": header.strip()}
@@ -189,6 +199,7 @@ def import_csv(
             ]
         },
     )
+    view = merge_view(view, sidecar or {})
     sidecar_fields = [
         column["fieldName"]
         for column in (sidecar or {}).get("columns") or []
@@ -217,7 +228,7 @@ def import_csv(
     cursor.execute(
         f"CREATE TEMP TABLE _csv AS SELECT {', '.join(selects)} FROM {READ_CSV}", path_param
     )
-    total = _count(cursor, "SELECT count(*) FROM _csv")
+    total = scalar_count(cursor, "SELECT count(*) FROM _csv")
 
     key = quote_identifier(row_identifier) if row_identifier else None
     if key:
@@ -228,7 +239,7 @@ def import_csv(
         )
     else:
         cursor.execute("CREATE TEMP TABLE _new AS SELECT * FROM _csv")
-    kept = _count(cursor, "SELECT count(*) FROM _new")
+    kept = scalar_count(cursor, "SELECT count(*) FROM _new")
     if kept < total:
         log.warning(
             "%s: skipped %d rows without a %s or repeating one (the latest version is kept)",
@@ -252,7 +263,7 @@ def import_csv(
             "CREATE TEMP TABLE _old (_id VARCHAR, _created TIMESTAMP, _updated TIMESTAMP, "
             "_key VARCHAR, _hash VARCHAR, _k BIGINT)"
         )
-    old_rows = _count(cursor, "SELECT count(*) FROM _old")
+    old_rows = scalar_count(cursor, "SELECT count(*) FROM _old")
 
     # Match by row identifier, or else by content (the k-th copy of a row to the k-th copy).
     match = f"o._key = n.{key}" if key else "o._hash = n._hash AND o._k = n._k"

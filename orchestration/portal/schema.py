@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import duckdb
+
 from orchestration.portal.soql import quote_identifier
 
 DB_FILE = "portal.duckdb"
@@ -64,3 +66,9 @@ def utc_now() -> datetime:
 
 def epoch_seconds(moment: datetime) -> float:
     return moment.replace(tzinfo=UTC).timestamp()
+
+
+def scalar_count(cursor: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> int:
+    """The one number a statement answers: a count, or the rows a DELETE/UPDATE/INSERT hit."""
+    row = cursor.execute(sql, params).fetchone()
+    return int(row[0]) if row else 0

@@ -48,7 +48,9 @@ import logging
 import re
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -57,8 +59,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from orchestration.portal.control import FaultQueue, RequestLog, parse_fault
 from orchestration.portal.errors import PortalError, bad_request, not_found
 from orchestration.portal.soql import MAX_OFFSET, SoqlError, SoqlQuery
-from orchestration.portal.store import PortalStore
-from orchestration.portal.views import catalog_entry
+from orchestration.portal.store import Dataset, PortalStore
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,10 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 _SOQL_PARAMS = ("$select", "$where", "$order", "$group", "$limit", "$offset")
 _SERVICE_PARAMS = ("$$app_token", "$$exclude_system_fields")
-_CATALOG_ORDERS = {
-    "name": lambda view: view["name"].lower(),
-    "createdat": lambda view: view["createdAt"],
-    "updatedat": lambda view: max(view["rowsUpdatedAt"], view["viewLastModified"]),
+_CATALOG_ORDERS: dict[str, Callable[[Dataset], Any]] = {
+    "name": lambda dataset: dataset.view["name"].lower(),
+    "createdat": lambda dataset: dataset.created_at,
+    "updatedat": lambda dataset: max(dataset.rows_updated_at, dataset.view_last_modified),
 }
 _DATASET = r"(?P<id>[^/.]+)"
 _RESOURCE_RE = re.compile(rf"/resource/{_DATASET}(?:\.(?P<format>[^/.]+))?")
@@ -253,6 +254,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._handle("PATCH")
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (bad request line, unknown method), in Socrata's shape."""
+        status = HTTPStatus(code)
+        body = PortalError(code, f"http_{code}", message or status.phrase).body()
+        self.close_connection = True
+        self._send(_json_answer(body, code, {"Connection": "close"}), head=self.command == "HEAD")
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 
@@ -287,13 +295,13 @@ class _Handler(BaseHTTPRequestHandler):
                 {
                     "method": method,
                     "path": path,
-                    "query": dict(params),
+                    "query": {k: v for k, v in params if k != "$$app_token"},
                     "rows": self._body_rows,
                     "status": answer.status,
                 }
             )
 
-    def _send(self, answer: _Answer) -> None:
+    def _send(self, answer: _Answer, *, head: bool = False) -> None:
         try:
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
@@ -301,7 +309,8 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in answer.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(answer.body)
+            if not head:
+                self.wfile.write(answer.body)
         except OSError:
             self.close_connection = True
 
@@ -479,24 +488,24 @@ class _Handler(BaseHTTPRequestHandler):
         values: dict[str, list[str]] = {}
         for name, value in params:
             values.setdefault(name, []).append(value)
-        views = [dataset.rendered() for dataset in self.server.portal.store.datasets()]
+        datasets = self.server.portal.store.datasets()
         if "ids" in values:
-            views = [view for view in views if view["id"] in values["ids"]]
+            datasets = [dataset for dataset in datasets if dataset.id in values["ids"]]
         if "only" in values and not {"dataset", "datasets"} & {v.lower() for v in values["only"]}:
-            views = []
+            datasets = []
         if "q" in values:
             text = values["q"][-1].lower()
-            views = [
-                view
-                for view in views
-                if text in f"{view['name']} {view['description'] or ''}".lower()
+            datasets = [
+                dataset
+                for dataset in datasets
+                if text in f"{dataset.view['name']} {dataset.view['description'] or ''}".lower()
             ]
         if "order" in values:
             name, _, direction = values["order"][-1].strip().partition(" ")
             key = _CATALOG_ORDERS.get(name.lower())
             if key is None or direction.strip().upper() not in ("", "ASC", "DESC"):
                 raise bad_request(f"cannot order the catalog by {values['order'][-1]!r}")
-            views.sort(key=key, reverse=direction.strip().upper() == "DESC")
+            datasets.sort(key=key, reverse=direction.strip().upper() == "DESC")
         limit = _whole_number(
             values.get("limit", [str(CATALOG_DEFAULT_LIMIT)])[-1], "limit", CATALOG_MAX_LIMIT
         )
@@ -505,10 +514,10 @@ class _Handler(BaseHTTPRequestHandler):
         domain = f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
         return {
             "results": [
-                catalog_entry(view, base_url=f"http://{domain}", domain=domain)
-                for view in views[offset : offset + limit]
+                dataset.catalog_entry(base_url=f"http://{domain}", domain=domain)
+                for dataset in datasets[offset : offset + limit]
             ],
-            "resultSetSize": len(views),
+            "resultSetSize": len(datasets),
             "timings": {"serviceMillis": 0, "searchMillis": [0, 0]},
         }
 
@@ -601,7 +610,7 @@ def serve_in_thread(
     bound_port = int(server.server_address[1])
     thread = threading.Thread(
         target=server.serve_forever,
-        kwargs={"poll_interval": 0.1},
+        kwargs={"poll_interval": 0.05},
         name=f"local-portal-{bound_port}",
         daemon=True,
     )

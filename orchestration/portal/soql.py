@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,6 +31,7 @@ SYSTEM_TYPE_NAME = "meta_data"
 # How Socrata renders :created_at / :updated_at, e.g. 2026-11-22T07:34:37.123Z.
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%gZ"
 MAX_OFFSET = 2**62
+MAX_NESTING = 100  # parentheses and nots; deeper input is refused, not recursed into
 
 _SYSTEM_KINDS = {":id": "text", ":created_at": "timestamp", ":updated_at": "timestamp"}
 _FUNCTIONS = frozenset({"count", "min", "max"})
@@ -197,6 +199,7 @@ class _Compiler:
         self.tokens: list[Token] = []
         self.index = 0
         self.length = 0
+        self.depth = 0
 
     # Token stream -----------------------------------------------------------------------
 
@@ -253,6 +256,16 @@ class _Compiler:
         return self.error(
             f"expected {expected} at position {token.position}, found {token.describe()}"
         )
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"conditions nest deeper than {MAX_NESTING} levels")
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     # Names and values -------------------------------------------------------------------
 
@@ -353,12 +366,14 @@ class _Compiler:
 
     def negation(self) -> str:
         if self.accept_keyword("not"):
-            return f"(NOT {self.negation()})"
+            with self.nested():
+                return f"(NOT {self.negation()})"
         return self.predicate()
 
     def predicate(self) -> str:
         if self.accept_punct("("):
-            inner = self.condition()
+            with self.nested():
+                inner = self.condition()
             self.expect_punct(")")
             return inner
         left = self.operand()

@@ -39,11 +39,12 @@ from orchestration.portal.schema import (
     NEW_ROW_ID_SQL,
     create_table_sql,
     epoch_seconds,
+    scalar_count,
     table_name,
     utc_now,
 )
 from orchestration.portal.soql import SoqlQuery, compile_query, quote_identifier
-from orchestration.portal.views import empty_view, merge_view, render_view
+from orchestration.portal.views import catalog_entry, empty_view, merge_view, render_view
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,17 @@ class Dataset:
             view_last_modified=self.view_last_modified,
         )
 
+    def catalog_entry(self, *, base_url: str, domain: str) -> dict[str, Any]:
+        return catalog_entry(
+            self.id,
+            self.view,
+            created_at=self.created_at,
+            rows_updated_at=self.rows_updated_at,
+            view_last_modified=self.view_last_modified,
+            base_url=base_url,
+            domain=domain,
+        )
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -104,11 +116,6 @@ class _WriteOutcome:
     deleted: int = 0
 
 
-def _count(cursor: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> int:
-    row = cursor.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
-
-
 class PortalStore:
     """Datasets in `data_dir/portal.duckdb`, plus the folder's CSV files imported into it."""
 
@@ -121,6 +128,13 @@ class PortalStore:
         self._write_lock = threading.RLock()
         self._cursor_lock = threading.Lock()
         self._datasets: dict[str, Dataset] = {}
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
         with self._transaction() as cursor:
             for statement in METADATA_DDL:
                 cursor.execute(statement)
@@ -292,7 +306,7 @@ class PortalStore:
             with self._transaction() as cursor:
                 replaced = 0
                 if replace:
-                    replaced = _count(cursor, f"DELETE FROM {dataset.table}")
+                    replaced = scalar_count(cursor, f"DELETE FROM {dataset.table}")
                 outcome = self._apply(cursor, dataset, plan, now)
                 if replaced or outcome.created or outcome.changed or outcome.deleted:
                     dataset = dataclasses.replace(dataset, rows_updated_at=epoch_seconds(now))
@@ -353,7 +367,7 @@ class PortalStore:
                 continue
             key = quote_identifier(":id" if by_sid else row_identifier or "")
             mode = f"p._by_sid = {'TRUE' if by_sid else 'FALSE'}"
-            outcome.deleted += _count(
+            outcome.deleted += scalar_count(
                 cursor,
                 f"DELETE FROM {table} USING _payload p "
                 f"WHERE {mode} AND p._delete AND {table}.{key} = p._key",
@@ -365,7 +379,7 @@ class PortalStore:
                 ).fetchone()
                 if missing:
                     raise bad_request(f"no row has :id {missing[0]}")
-            outcome.updated += _count(
+            outcome.updated += scalar_count(
                 cursor,
                 f"SELECT count(*) FROM _payload p JOIN {table} t ON t.{key} = p._key "
                 f"WHERE {mode} AND NOT p._delete",
@@ -378,7 +392,7 @@ class PortalStore:
                     f"({value}) IS DISTINCT FROM {table}.{quote_identifier(name)}"
                     for name, value in assignments.items()
                 )
-                outcome.changed += _count(
+                outcome.changed += scalar_count(
                     cursor,
                     f'UPDATE {table} SET {sets}, ":updated_at" = $now FROM _payload p '
                     f"WHERE {mode} AND NOT p._delete AND {table}.{key} = p._key AND ({differs})",
@@ -393,7 +407,7 @@ class PortalStore:
                 f" AND NOT EXISTS (SELECT 1 FROM {table} t "
                 f"WHERE t.{quote_identifier(row_identifier)} = p._key)"
             )
-        outcome.created = _count(
+        outcome.created = scalar_count(
             cursor,
             f"INSERT INTO {table} ({', '.join(map(quote_identifier, columns))}) "
             f"SELECT {', '.join(values)} FROM _payload p WHERE {condition}",

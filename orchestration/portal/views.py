@@ -213,22 +213,30 @@ def render_view(
     return rendered
 
 
-def catalog_entry(view: Mapping[str, Any], *, base_url: str, domain: str) -> dict[str, Any]:
-    """One result of `GET /api/catalog/v1`, from a rendered view."""
+def catalog_entry(
+    dataset_id: str,
+    view: Mapping[str, Any],
+    *,
+    created_at: float,
+    rows_updated_at: float,
+    view_last_modified: float,
+    base_url: str,
+    domain: str,
+) -> dict[str, Any]:
+    """One result of `GET /api/catalog/v1` (its timestamps keep milliseconds)."""
     columns = view["columns"]
-    updated_at = max(view["rowsUpdatedAt"], view["viewLastModified"])
     return {
         "resource": {
-            "id": view["id"],
+            "id": dataset_id,
             "name": view["name"],
             "description": view["description"],
             "attribution": view["attribution"],
             "attribution_link": view["attributionLink"],
             "type": "dataset",
-            "createdAt": iso_timestamp(view["createdAt"]),
-            "updatedAt": iso_timestamp(updated_at),
-            "data_updated_at": iso_timestamp(view["rowsUpdatedAt"]),
-            "metadata_updated_at": iso_timestamp(view["viewLastModified"]),
+            "createdAt": iso_timestamp(created_at),
+            "updatedAt": iso_timestamp(max(rows_updated_at, view_last_modified)),
+            "data_updated_at": iso_timestamp(rows_updated_at),
+            "metadata_updated_at": iso_timestamp(view_last_modified),
             "columns_field_name": [column["fieldName"] for column in columns],
             "columns_name": [column["name"] for column in columns],
             "columns_datatype": [column["dataTypeName"] for column in columns],
@@ -242,6 +250,6 @@ def catalog_entry(view: Mapping[str, Any], *, base_url: str, domain: str) -> dic
             "domain_metadata": [],
         },
         "metadata": {"domain": domain},
-        "permalink": f"{base_url}/d/{view['id']}",
-        "link": f"{base_url}/d/{view['id']}",
+        "permalink": f"{base_url}/d/{dataset_id}",
+        "link": f"{base_url}/d/{dataset_id}",
     }

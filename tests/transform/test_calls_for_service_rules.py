@@ -40,6 +40,10 @@ ROWS = [
     # An intersection and a highway keep their names.
     raw_row("A0001022", address="Magazine St & Soniat St"),
     raw_row("A0001122", address="I-10 W"),
+    # Numbered streets and suffixed house numbers.
+    raw_row("A0001622", address="1132 8th St"),
+    raw_row("A0001722", address="2nd St & Magazine St"),
+    raw_row("A0001822", address="3021-A  Oliver White Ave"),
     # A sexual offence: published without coordinates.
     raw_row("A0001222", type="42", typetext="SIMPLE RAPE"),
     # Not geocoded.
@@ -93,6 +97,12 @@ def test_house_numbers_become_hundred_blocks(warehouse):
 def test_intersections_and_highways_keep_their_names(warehouse):
     assert published(warehouse, "block_address", "A0001022") == "Magazine St & Soniat St"
     assert published(warehouse, "block_address", "A0001122") == "I-10 W"
+    assert published(warehouse, "block_address", "A0001722") == "2nd St & Magazine St"
+
+
+def test_numbered_streets_and_suffixed_house_numbers_are_masked(warehouse):
+    assert published(warehouse, "block_address", "A0001622") == "011XX 8th St"
+    assert published(warehouse, "block_address", "A0001822") == "030XX Oliver White Ave"
 
 
 def test_coordinates_are_state_plane_snapped_to_the_block_grid(warehouse):

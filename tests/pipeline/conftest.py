@@ -1,0 +1,79 @@
+"""A whole platform in a temporary directory: generated source, two local portals, warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.catalog import CALLS_FOR_SERVICE
+from orchestration.definitions import build_definitions
+from orchestration.generator.calls_for_service import ExportSummary, write_internal_export
+from orchestration.portal.server import PortalHandle, serve_in_thread
+from orchestration.socrata.client import SocrataClient
+from orchestration.socrata.resource import SocrataResource
+from orchestration.warehouse.resource import WarehouseResource
+
+DAY = date(2026, 11, 2)
+PUBLISHER = ("publisher", "test-password")
+
+
+@dataclass
+class Platform:
+    root: Path
+    warehouse: Path
+    source: PortalHandle
+    public: PortalHandle
+    export: ExportSummary
+
+    def resources(self) -> dict[str, object]:
+        return {
+            "warehouse": WarehouseResource(path=str(self.warehouse)),
+            "source_portal": SocrataResource(domain=f"{self.source.host}:{self.source.port}"),
+            "public_portal": SocrataResource(
+                domain=f"{self.public.host}:{self.public.port}",
+                username=PUBLISHER[0],
+                password=PUBLISHER[1],
+                backoff_s=0.05,
+            ),
+        }
+
+    def definitions(self, asset_checks=None) -> dg.Definitions:
+        return build_definitions(self.resources(), asset_checks=asset_checks)
+
+    def run_daily_job(self, day: date = DAY, asset_checks=None) -> dg.ExecuteInProcessResult:
+        job = self.definitions(asset_checks).resolve_job_def("daily_publish")
+        return job.execute_in_process(
+            partition_key=day.isoformat(), instance=dg.DagsterInstance.get(), raise_on_error=False
+        )
+
+    def public_client(self) -> SocrataClient:
+        return SocrataClient(f"{self.public.host}:{self.public.port}")
+
+    def published_rows(self) -> list[dict]:
+        with self.public_client() as client:
+            return [
+                row
+                for page in client.iter_pages(CALLS_FOR_SERVICE.public_dataset_id)
+                for row in page
+            ]
+
+
+@pytest.fixture
+def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
+    warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+    export = write_internal_export(
+        tmp_path / "portal" / "internal", DAY - timedelta(days=1), DAY, seed=7, scale=0.25
+    )
+    with (
+        serve_in_thread(tmp_path / "portal" / "internal") as source,
+        serve_in_thread(
+            tmp_path / "portal" / "public", username=PUBLISHER[0], password=PUBLISHER[1]
+        ) as public,
+    ):
+        yield Platform(tmp_path, warehouse, source, public, export)

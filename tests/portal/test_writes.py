@@ -1,0 +1,157 @@
+"""Writing rows: upsert by row identifier, `:deleted`, replace, and refusals that write nothing."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from tests.portal.conftest import socrata_client
+
+DATASET = "pub1-call"
+VIEW = {
+    "name": "Calls for Service (public)",
+    "columns": [
+        {"fieldName": "nopd_item", "dataTypeName": "text"},
+        {"fieldName": "type_", "dataTypeName": "text"},
+        {"fieldName": "mapx", "dataTypeName": "number"},
+    ],
+    "metadata": {"rowIdentifier": "nopd_item"},
+}
+
+
+@pytest.fixture
+def target(client):
+    """An empty public dataset with `nopd_item` as row identifier, made through the API."""
+    client.update_metadata(DATASET, VIEW)
+    return client
+
+
+def rows_by_item(client, dataset=DATASET) -> dict[str, dict[str, str]]:
+    return {row["nopd_item"]: row for row in client.get(dataset, select=":*, *")}
+
+
+def test_upsert_answers_created_updated_and_deleted_counts(target):
+    first = target.upsert(DATASET, [{"nopd_item": "A1", "type_": "21"}, {"nopd_item": "A2"}])
+    assert first == {
+        "By RowIdentifier": 2,
+        "By SID": 0,
+        "Errors": 0,
+        "Rows Created": 2,
+        "Rows Deleted": 0,
+        "Rows Updated": 0,
+    }
+    second = target.upsert(
+        DATASET,
+        [
+            {"nopd_item": "A1", "type_": "62A"},
+            {"nopd_item": "A2", ":deleted": True},
+            {"nopd_item": "A3"},
+        ],
+    )
+    assert (second["Rows Created"], second["Rows Updated"], second["Rows Deleted"]) == (1, 1, 1)
+    assert set(rows_by_item(target)) == {"A1", "A3"}
+
+
+def test_upsert_changes_only_the_fields_it_names_and_null_clears_a_field(target):
+    target.upsert(DATASET, [{"nopd_item": "A1", "type_": "21", "mapx": 12.5}])
+    target.upsert(DATASET, [{"nopd_item": "A1", "type_": "62A"}])
+    assert rows_by_item(target)["A1"]["mapx"] == "12.5"
+    target.upsert(DATASET, [{"nopd_item": "A1", "mapx": None}])
+    assert "mapx" not in rows_by_item(target)["A1"]
+
+
+def test_a_changed_row_gets_a_new_updated_at_and_keeps_its_id_and_created_at(target):
+    target.upsert(DATASET, [{"nopd_item": "A1", "type_": "21"}])
+    before = rows_by_item(target)["A1"]
+    time.sleep(0.002)  # timestamps have millisecond precision, as on Socrata
+    target.upsert(DATASET, [{"nopd_item": "A1", "type_": "62A"}])
+    after = rows_by_item(target)["A1"]
+    assert after[":id"] == before[":id"]
+    assert after[":created_at"] == before[":created_at"]
+    assert after[":updated_at"] > before[":updated_at"]
+
+
+def test_an_update_that_changes_nothing_counts_as_updated_and_keeps_updated_at(target):
+    target.upsert(DATASET, [{"nopd_item": "A1", "type_": "21", "mapx": 3}])
+    before = rows_by_item(target)["A1"]
+    answer = target.upsert(DATASET, [{"nopd_item": "A1", "type_": "21", "mapx": "3"}])
+    assert answer["Rows Updated"] == 1
+    assert rows_by_item(target)["A1"] == before
+
+
+def test_deleting_a_row_that_is_not_there_is_harmless(target):
+    answer = target.upsert(DATASET, [{"nopd_item": "gone", ":deleted": True}])
+    assert answer["Rows Deleted"] == 0
+    assert answer["Errors"] == 0
+
+
+def test_without_row_identifier_rows_are_appended_and_deleted_by_id(client):
+    client.update_metadata("logs-0001", {"columns": [{"fieldName": "note"}]})
+    client.upsert("logs-0001", [{"note": "same"}, {"note": "same"}])
+    rows = client.get("logs-0001", select=":id, note")
+    assert [row["note"] for row in rows] == ["same", "same"]
+    answer = client.upsert("logs-0001", [{":id": rows[0][":id"], ":deleted": True}])
+    assert (answer["Rows Deleted"], answer["By SID"]) == (1, 1)
+    assert client.get("logs-0001", select=":id") == [{":id": rows[1][":id"]}]
+
+
+def test_replace_swaps_every_row_for_the_payload(target):
+    target.upsert(DATASET, [{"nopd_item": "A1"}, {"nopd_item": "A2"}])
+    answer = target.replace(DATASET, [{"nopd_item": "B1", "type_": "21"}])
+    assert (answer["Rows Created"], answer["Rows Deleted"]) == (1, 2)
+    assert target.get(DATASET) == [{"nopd_item": "B1", "type_": "21"}]
+
+
+def test_a_refused_payload_writes_nothing(target):
+    target.upsert(DATASET, [{"nopd_item": "A1", "type_": "21"}])
+    with pytest.raises(requests.HTTPError, match="row 1: no such column: beat"):
+        target.upsert(
+            DATASET, [{"nopd_item": "A1", "type_": "99"}, {"nopd_item": "A2", "beat": "x"}]
+        )
+    assert target.get(DATASET) == [{"nopd_item": "A1", "type_": "21"}]
+
+
+def test_a_number_field_refuses_text_that_is_not_a_number(target):
+    with pytest.raises(requests.HTTPError, match="'north' is not a number"):
+        target.upsert(DATASET, [{"nopd_item": "A1", "mapx": "north"}])
+
+
+def test_an_upsert_body_may_be_csv(target, portal):
+    answer = requests.post(
+        f"{portal.url}/resource/{DATASET}.json",
+        data="nopd_item,type_,mapx\nA1,21,\nA2,62A,4\n",
+        headers={"Content-Type": "text/csv"},
+        timeout=5,
+    )
+    assert answer.json()["Rows Created"] == 2
+    assert rows_by_item(target)["A1"].get("mapx") is None
+
+
+def test_one_row_can_be_deleted_by_its_row_identifier(target, portal):
+    target.upsert(DATASET, [{"nopd_item": "A1"}, {"nopd_item": "A2"}])
+    target.delete(DATASET, row_id="A1")
+    assert set(rows_by_item(target)) == {"A2"}
+    answer = requests.delete(f"{portal.url}/resource/{DATASET}/A1.json", timeout=5)
+    assert answer.status_code == 404
+
+
+def test_writes_to_an_unknown_dataset_are_a_404(portal):
+    with socrata_client(portal) as client, pytest.raises(requests.HTTPError, match="404"):
+        client.upsert("zzzz-0000", [{"a": "b"}])
+
+
+def test_concurrent_writers_and_readers_see_whole_writes(target, portal):
+    def write(worker: int) -> None:
+        with socrata_client(portal) as client:
+            for batch in range(5):
+                chunk = [{"nopd_item": f"W{worker}-{batch}-{n}", "mapx": n} for n in range(20)]
+                assert client.upsert(DATASET, chunk)["Rows Created"] == 20
+                count = int(client.get(DATASET, select="count(*)")[0]["count"])
+                assert count % 20 == 0
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(write, range(6)))
+    assert target.get(DATASET, select="count(*)") == [{"count": str(6 * 5 * 20)}]

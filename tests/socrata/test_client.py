@@ -1,0 +1,113 @@
+"""The Socrata client: loopback-only plain HTTP, retries, stable paging, checked writes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from orchestration.portal.server import serve_in_thread
+from orchestration.socrata.client import SocrataClient, SocrataError, split_domain
+
+DATASET = "test-cfs1"
+
+
+@pytest.fixture
+def portal(tmp_path):
+    with serve_in_thread(tmp_path, username="publisher", password="s3cret") as handle:
+        yield handle
+
+
+@pytest.fixture
+def client(portal):
+    with SocrataClient(
+        f"{portal.host}:{portal.port}",
+        username="publisher",
+        password="s3cret",
+        backoff_s=0.01,
+        timeout_s=5,
+    ) as client:
+        yield client
+
+
+def create_dataset(client: SocrataClient, rows: list[dict]) -> None:
+    client.put_view(
+        DATASET,
+        {
+            "name": "Test",
+            "columns": [
+                {"fieldName": "nopd_item", "name": "NOPD_Item", "dataTypeName": "text"},
+                {"fieldName": "typetext", "name": "TypeText", "dataTypeName": "text"},
+            ],
+            "metadata": {"rowIdentifier": "nopd_item"},
+        },
+    )
+    if rows:
+        client.upsert(DATASET, rows)
+
+
+def inject_faults(portal, **fault) -> None:
+    requests.post(f"{portal.url}/_portal/faults", data=json.dumps(fault), timeout=5)
+
+
+@pytest.mark.parametrize("domain", ["127.0.0.1:8801", "localhost:9000", "[::1]:8080"])
+def test_loopback_hosts_are_spoken_to_over_plain_http(domain):
+    assert split_domain(domain)[0] == "http"
+
+
+def test_other_hosts_are_spoken_to_over_https_only():
+    assert split_domain("data.nola.gov") == ("https", "data.nola.gov")
+    with pytest.raises(ValueError, match="loopback"):
+        split_domain("http://data.nola.gov")
+
+
+def test_upsert_reports_socratas_counts(client):
+    create_dataset(client, [])
+    answer = client.upsert(DATASET, [{"nopd_item": "A0000122", "typetext": "THEFT"}])
+    assert answer["Rows Created"] == 1
+
+
+def test_missing_dataset_view_is_none(client):
+    assert client.get_view("nope-nope") is None
+
+
+def test_iter_pages_reads_every_row_once_in_id_order(client):
+    rows = [{"nopd_item": f"A{n:07d}", "typetext": "THEFT"} for n in range(25)]
+    create_dataset(client, rows)
+    pages = list(client.iter_pages(DATASET, page_size=10))
+    assert [len(page) for page in pages] == [10, 10, 5]
+    ids = [row[":id"] for page in pages for row in page]
+    assert ids == sorted(ids) and len(set(ids)) == 25
+
+
+def test_count_applies_the_where_clause(client):
+    create_dataset(client, [{"nopd_item": f"A{n:07d}", "typetext": "THEFT"} for n in range(5)])
+    assert client.count(DATASET, "nopd_item >= 'A0000003'") == 2
+
+
+def test_rate_limited_requests_are_retried_after_the_servers_delay(portal, client):
+    create_dataset(client, [{"nopd_item": "A0000122", "typetext": "THEFT"}])
+    inject_faults(portal, status=429, count=2, retry_after=0)
+    assert client.count(DATASET) == 1
+
+
+def test_server_errors_are_retried(portal, client):
+    create_dataset(client, [{"nopd_item": "A0000122", "typetext": "THEFT"}])
+    inject_faults(portal, status=503, count=2)
+    assert client.count(DATASET) == 1
+
+
+def test_persistent_errors_surface_as_socrata_errors(portal, client):
+    create_dataset(client, [])
+    inject_faults(portal, status=500, count=20)
+    with pytest.raises(SocrataError):
+        client.count(DATASET)
+
+
+def test_writes_without_credentials_are_refused(portal):
+    with (
+        SocrataClient(f"{portal.host}:{portal.port}", max_retries=0) as anonymous,
+        pytest.raises(SocrataError),
+    ):
+        anonymous.put_view(DATASET, {"name": "x"})
