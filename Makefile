@@ -9,6 +9,9 @@ INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 
+# The venv's tools (dbt, dagster) come first, activated or not.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
 # Runtime state stays under data/ (ignored by git).
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export WAREHOUSE_PATH ?= $(CURDIR)/data/warehouse.duckdb

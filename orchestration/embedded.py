@@ -92,7 +92,7 @@ def local_portal(
     if username:
         command += ["--username", username]
         env["LOCAL_PORTAL_PASSWORD"] = password
-    process = subprocess.Popen(command, env=env)
+    process = subprocess.Popen(command, env=env, preexec_fn=_default_signals)
     try:
         wait_until_healthy(port, process)
         yield RunningPortal(data_dir, port, username, password)
@@ -120,6 +120,8 @@ def portal_environment(source: RunningPortal, public: RunningPortal) -> dict[str
 
 def dagster_environment(data_root: Path) -> dict[str, str]:
     env = dict(os.environ)
+    # dbt and dagster of this environment first, whether or not the venv is activated.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.setdefault("DAGSTER_HOME", str((data_root / "dagster_home").resolve()))
     env.setdefault("WAREHOUSE_PATH", str((data_root / "warehouse.duckdb").resolve()))
     env["DO_NOT_TRACK"] = "1"
@@ -200,6 +202,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_signals() -> None:
+    """Child processes start with default SIGINT/SIGTERM handling.
+
+    Started from a non-interactive shell, `dagster dev` inherits SIGINT as ignored and then
+    ignores SIGTERM too; with the defaults restored, SIGTERM shuts it down cleanly.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def dev(args: argparse.Namespace) -> int:
     data_root = Path(args.data_dir)
     generate_sample(data_root, yesterday_in_city(), args.days, args.seed, args.scale)
@@ -221,12 +237,18 @@ def dev(args: argparse.Namespace) -> int:
             "-p",
             str(args.port),
         ]
-        process = subprocess.Popen(command, env=env)
+        # SIGTERM to this launcher stops the UI and then the portals, like Ctrl-C.
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        process = subprocess.Popen(command, env=env, preexec_fn=_default_signals)
         try:
             return process.wait()
         except KeyboardInterrupt:
             process.send_signal(signal.SIGTERM)
-            return process.wait()
+            try:
+                return process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                return process.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
