@@ -31,13 +31,14 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
-@pytest.fixture(autouse=True)
-def _dagster_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Each test gets a Dagster home with telemetry off, as the project ships it."""
+@pytest.fixture(scope="session", autouse=True)
+def _dagster_home(tmp_path_factory: pytest.TempPathFactory):
+    """A Dagster home for the session, configured as the project ships it (telemetry off)."""
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text((REPO_ROOT / "deploy" / "dagster.yaml").read_text())
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    return home
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("DAGSTER_HOME", str(home))
+        yield home
 
 
 @pytest.fixture

@@ -63,17 +63,20 @@ class Platform:
             ]
 
 
-@pytest.fixture
-def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
-    warehouse = tmp_path / "warehouse.duckdb"
-    monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """One platform per test module: a daily run takes seconds, so modules share theirs."""
+    root = tmp_path_factory.mktemp("platform")
+    warehouse = root / "warehouse.duckdb"
     export = write_internal_export(
-        tmp_path / "portal" / "internal", DAY - timedelta(days=1), DAY, seed=7, scale=0.25
+        root / "portal" / "internal", DAY - timedelta(days=1), DAY, seed=7, scale=0.25
     )
     with (
-        serve_in_thread(tmp_path / "portal" / "internal") as source,
+        pytest.MonkeyPatch.context() as monkeypatch,
+        serve_in_thread(root / "portal" / "internal") as source,
         serve_in_thread(
-            tmp_path / "portal" / "public", username=PUBLISHER[0], password=PUBLISHER[1]
+            root / "portal" / "public", username=PUBLISHER[0], password=PUBLISHER[1]
         ) as public,
     ):
-        yield Platform(tmp_path, warehouse, source, public, export)
+        monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+        yield Platform(root, warehouse, source, public, export)

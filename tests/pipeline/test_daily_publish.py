@@ -17,7 +17,7 @@ HUNDRED_BLOCK = re.compile(r"^[0-9]{3,}XX \S")
 HOUSE_NUMBER = re.compile(r"^\s*[0-9]+([A-Za-z]|-[A-Za-z0-9]+)?\s")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def published(platform):
     result = platform.run_daily_job()
     assert result.success

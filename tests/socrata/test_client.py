@@ -111,3 +111,16 @@ def test_writes_without_credentials_are_refused(portal):
         pytest.raises(SocrataError),
     ):
         anonymous.put_view(DATASET, {"name": "x"})
+
+
+def test_timed_out_requests_are_retried(portal):
+    with SocrataClient(
+        f"{portal.host}:{portal.port}",
+        username="publisher",
+        password="s3cret",
+        timeout_s=0.5,
+        backoff_s=0.01,
+    ) as client:
+        create_dataset(client, [{"nopd_item": "A0000122", "typetext": "THEFT"}])
+        inject_faults(portal, delay_s=2, count=1)
+        assert client.count(DATASET) == 1
