@@ -1,15 +1,25 @@
 """The source catalog: one declarative entry per source drives ingest, models and publish.
 
-An entry names the source's dataset on the internal portal, its row identifier, the
-timestamp that assigns a row to a local day, and the public dataset it is published as,
-with the public columns in the city's published order and Socrata types.
+A `Source` names its dataset on the internal portal, the timestamp that assigns a row to a
+local day, the privacy rules that apply with their parameters (passed to dbt as a var named
+after the source), and the `PublishedDataset` its mart becomes. A published dataset names its
+public dataset, row identifier and public columns in the city's order and Socrata types.
+Datasets derived from other marts (police response times) are published datasets without a
+source of their own.
+
+Adding a source: an entry here (and in SOURCES), its dbt models (`stg_<name>`, its `int_`
+models, the mart `<name>` and `audit_<name>_row_fates`) and its contract YAML.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import dagster as dg
+
+from orchestration.partitions import DayWindow
 
 
 @dataclass(frozen=True)
@@ -21,30 +31,18 @@ class PublicColumn:
 
 
 @dataclass(frozen=True)
-class Source:
-    name: str
+class PublishedDataset:
+    """A public mart and the dataset it is published as."""
+
+    name: str  # the mart's dbt model name and asset key
     title: str
     description: str
     attribution: str
-    internal_dataset_id: str
-    internal_dataset_name: str
+    category: str
     public_dataset_id: str
-    public_dataset_name: str
     row_identifier: str
-    day_field: str
+    day_field: str  # mart column (timestamp or date) that assigns a row to a local day
     public_columns: tuple[PublicColumn, ...]
-
-    @property
-    def raw_asset_key(self) -> dg.AssetKey:
-        return dg.AssetKey(f"raw_{self.name}")
-
-    @property
-    def raw_table(self) -> str:
-        return f"raw.{self.name}"
-
-    @property
-    def internal_asset_key(self) -> dg.AssetKey:
-        return dg.AssetKey(["internal", self.name])
 
     @property
     def mart_asset_key(self) -> dg.AssetKey:
@@ -63,47 +61,112 @@ class Source:
         return tuple(column.field_name for column in self.public_columns)
 
 
+@dataclass(frozen=True)
+class Source:
+    """An internal dataset the platform ingests, and the public dataset it feeds."""
+
+    name: str
+    title: str
+    internal_dataset_id: str
+    internal_dataset_name: str
+    day_field: str  # source field (floating timestamp) that assigns a row to a local day
+    published: PublishedDataset
+    privacy: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def internal_asset_key(self) -> dg.AssetKey:
+        return dg.AssetKey(["internal", self.name])
+
+    @property
+    def raw_asset_key(self) -> dg.AssetKey:
+        return dg.AssetKey(f"raw_{self.name}")
+
+    @property
+    def raw_table(self) -> str:
+        return f"raw.{self.name}"
+
+    @property
+    def row_fates_table(self) -> str:
+        return f"audit.audit_{self.name}_row_fates"
+
+
+def text(field_name: str, display_name: str, description: str) -> PublicColumn:
+    return PublicColumn(field_name, display_name, "text", description)
+
+
+def number(field_name: str, display_name: str, description: str) -> PublicColumn:
+    return PublicColumn(field_name, display_name, "number", description)
+
+
+def moment(field_name: str, display_name: str, description: str) -> PublicColumn:
+    return PublicColumn(field_name, display_name, "calendar_date", description)
+
+
+PUBLIC_SAFETY = "Public Safety and Preparedness"
+
 CALLS_FOR_SERVICE = Source(
     name="calls_for_service",
     title="Calls for Service",
-    description=(
-        "Calls for service to the New Orleans Police Department, from the Orleans Parish "
-        "Communication District (OPCD), the 9-1-1 administration office. One row per closed "
-        "call. Addresses are shown at the block level and coordinates are generalized to the "
-        "block; caller details are never published; call types naming juveniles are removed "
-        "in accordance with the Louisiana Public Records Act, L.R.S. 44:1. NOPD may reclassify "
-        "a call for up to 36 hours after it is closed, and published rows follow those changes."
-    ),
-    attribution="Orleans Parish Communication District (OPCD)",
     internal_dataset_id="opcd-cfs1",
     internal_dataset_name="OPCD CAD calls for service (internal export)",
-    public_dataset_id="nopd-cfs1",
-    public_dataset_name="Calls for Service",
-    row_identifier="nopd_item",
     day_field="timecreate",
-    public_columns=(
-        PublicColumn("nopd_item", "NOPD_Item", "text", "Item number of the call."),
-        PublicColumn("type_", "Type_", "text", "Final signal type code."),
-        PublicColumn("typetext", "TypeText", "text", "Text of the final signal type."),
-        PublicColumn("priority", "Priority", "text", "Final priority."),
-        PublicColumn("initialtype", "InitialType", "text", "Signal type at creation."),
-        PublicColumn("initialtypetext", "InitialTypeText", "text", "Text of the initial type."),
-        PublicColumn("initialpriority", "InitialPriority", "text", "Priority at creation."),
-        PublicColumn("mapx", "MapX", "number", "State plane easting (US feet), block-level."),
-        PublicColumn("mapy", "MapY", "number", "State plane northing (US feet), block-level."),
-        PublicColumn("timecreate", "TimeCreate", "calendar_date", "Created in CAD."),
-        PublicColumn("timedispatch", "TimeDispatch", "calendar_date", "Unit dispatched."),
-        PublicColumn("timearrive", "TimeArrive", "calendar_date", "Unit arrived."),
-        PublicColumn("timeclosed", "TimeClosed", "calendar_date", "Closed in CAD."),
-        PublicColumn("disposition", "Disposition", "text", "Disposition code."),
-        PublicColumn("dispositiontext", "DispositionText", "text", "Disposition text."),
-        PublicColumn("selfinitiated", "SelfInitiated", "text", "Y if officer-initiated."),
-        PublicColumn("beat", "Beat", "text", "District, zone and subzone."),
-        PublicColumn("block_address", "BLOCK_ADDRESS", "text", "Hundred-block or intersection."),
-        PublicColumn("zip", "Zip", "text", "ZIP code."),
-        PublicColumn("policedistrict", "PoliceDistrict", "text", "NOPD district."),
-        PublicColumn("location", "Location", "point", "Block-level point (WKT)."),
+    privacy=MappingProxyType({"block_grid_feet": 300, "exclude_juvenile_call_types": True}),
+    published=PublishedDataset(
+        name="calls_for_service",
+        title="Calls for Service",
+        description=(
+            "Calls for service to the New Orleans Police Department, from the Orleans Parish "
+            "Communication District (OPCD), the 9-1-1 administration office. One row per closed "
+            "call. Addresses are shown at the block level and coordinates are generalized to "
+            "the block; caller details are never published; call types naming juveniles are "
+            "removed in accordance with the Louisiana Public Records Act, L.R.S. 44:1. NOPD may "
+            "reclassify a call for up to 36 hours after it is closed, and published rows follow "
+            "those changes."
+        ),
+        attribution="Orleans Parish Communication District (OPCD)",
+        category=PUBLIC_SAFETY,
+        public_dataset_id="nopd-cfs1",
+        row_identifier="nopd_item",
+        day_field="timecreate",
+        public_columns=(
+            text("nopd_item", "NOPD_Item", "Item number of the call."),
+            text("type_", "Type_", "Final signal type code."),
+            text("typetext", "TypeText", "Text of the final signal type."),
+            text("priority", "Priority", "Final priority."),
+            text("initialtype", "InitialType", "Signal type at creation."),
+            text("initialtypetext", "InitialTypeText", "Text of the initial type."),
+            text("initialpriority", "InitialPriority", "Priority at creation."),
+            number("mapx", "MapX", "State plane easting (US feet), block-level."),
+            number("mapy", "MapY", "State plane northing (US feet), block-level."),
+            moment("timecreate", "TimeCreate", "Created in CAD."),
+            moment("timedispatch", "TimeDispatch", "Unit dispatched."),
+            moment("timearrive", "TimeArrive", "Unit arrived."),
+            moment("timeclosed", "TimeClosed", "Closed in CAD."),
+            text("disposition", "Disposition", "Disposition code."),
+            text("dispositiontext", "DispositionText", "Disposition text."),
+            text("selfinitiated", "SelfInitiated", "Y if officer-initiated."),
+            text("beat", "Beat", "District, zone and subzone."),
+            text("block_address", "BLOCK_ADDRESS", "Hundred-block or intersection."),
+            text("zip", "Zip", "ZIP code."),
+            text("policedistrict", "PoliceDistrict", "NOPD district."),
+            PublicColumn("location", "Location", "point", "Block-level point (WKT)."),
+        ),
     ),
 )
 
 SOURCES: tuple[Source, ...] = (CALLS_FOR_SERVICE,)
+DERIVED_DATASETS: tuple[PublishedDataset, ...] = ()
+PUBLISHED_DATASETS: tuple[PublishedDataset, ...] = (
+    *(source.published for source in SOURCES),
+    *DERIVED_DATASETS,
+)
+
+
+def source_of(dataset: PublishedDataset) -> Source | None:
+    """The source whose mart this dataset publishes, if it has one of its own."""
+    return next((s for s in SOURCES if s.published.name == dataset.name), None)
+
+
+def dbt_vars(window: DayWindow, sources: tuple[Source, ...] = SOURCES) -> dict[str, object]:
+    """dbt vars of a run: the partition window and each source's privacy parameters."""
+    return {**window.dbt_vars(), **{source.name: dict(source.privacy) for source in sources}}

@@ -186,12 +186,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"daily_publish for {day} failed (exit {result.returncode})", file=sys.stderr)
             return result.returncode
         rows = requests.get(
-            f"http://{public.domain}/resource/{CALLS_FOR_SERVICE.public_dataset_id}.json",
+            f"http://{public.domain}/resource/{CALLS_FOR_SERVICE.published.public_dataset_id}.json",
             params={"$select": "count(*) as row_count"},
             timeout=30,
         ).json()[0]["row_count"]
     public_dir = (data_root / "portal" / "public").resolve()
-    dataset_id = CALLS_FOR_SERVICE.public_dataset_id
+    dataset_id = CALLS_FOR_SERVICE.published.public_dataset_id
     print(
         f"\nPublished {int(rows):,} calls for service of {day} (dataset {dataset_id}) "
         f"to the local public portal in {public_dir}.\n"

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.catalog import Source
+from orchestration.catalog import PublishedDataset
 from orchestration.partitions import DayWindow
 from orchestration.raw_loader import quote
 from orchestration.socrata.client import SocrataClient
@@ -37,13 +37,13 @@ class PublishResult:
     answers: list[dict[str, int]] = field(default_factory=list)
 
 
-def public_view(source: Source) -> dict[str, Any]:
+def public_view(dataset: PublishedDataset) -> dict[str, Any]:
     """The dataset's metadata as the portal should show it."""
     return {
-        "name": source.public_dataset_name,
-        "description": source.description,
-        "attribution": source.attribution,
-        "category": "Public Safety and Preparedness",
+        "name": dataset.title,
+        "description": dataset.description,
+        "attribution": dataset.attribution,
+        "category": dataset.category,
         "columns": [
             {
                 "fieldName": column.field_name,
@@ -51,33 +51,33 @@ def public_view(source: Source) -> dict[str, Any]:
                 "dataTypeName": column.data_type,
                 "description": column.description,
             }
-            for column in source.public_columns
+            for column in dataset.public_columns
         ],
-        "metadata": {"rowIdentifier": source.row_identifier},
+        "metadata": {"rowIdentifier": dataset.row_identifier},
     }
 
 
-def select_public_rows(source: Source, window: DayWindow) -> tuple[str, list[Any]]:
+def select_public_rows(dataset: PublishedDataset, window: DayWindow) -> tuple[str, list[Any]]:
     """SQL reading the mart's rows of the window, every value rendered as Socrata sends it."""
     rendered = []
-    for column in source.public_columns:
+    for column in dataset.public_columns:
         name = quote(column.field_name)
         if column.data_type == "calendar_date":
             rendered.append(f"strftime({name}, '{FLOATING_TIMESTAMP}') as {name}")
         else:
             rendered.append(f"cast({name} as varchar) as {name}")
-    day = quote(source.day_field)
+    day = quote(dataset.day_field)
     sql = (
-        f"select {', '.join(rendered)} from {source.mart_table} "
-        f"where {day} >= ? and {day} < ? order by {quote(source.row_identifier)}"
+        f"select {', '.join(rendered)} from {dataset.mart_table} "
+        f"where {day} >= ? and {day} < ? order by {quote(dataset.row_identifier)}"
     )
     return sql, [window.start, window.end]
 
 
 def read_mart_rows(
-    connection: duckdb.DuckDBPyConnection, source: Source, window: DayWindow
+    connection: duckdb.DuckDBPyConnection, dataset: PublishedDataset, window: DayWindow
 ) -> list[dict[str, str]]:
-    sql, parameters = select_public_rows(source, window)
+    sql, parameters = select_public_rows(dataset, window)
     cursor = connection.execute(sql, parameters)
     names = [column[0] for column in cursor.description]
     return [
@@ -87,16 +87,16 @@ def read_mart_rows(
 
 
 def published_row_ids(
-    client: SocrataClient, source: Source, dataset_id: str, window: DayWindow
+    client: SocrataClient, dataset: PublishedDataset, dataset_id: str, window: DayWindow
 ) -> set[str]:
     """Row identifiers the portal holds for the window."""
     ids: set[str] = set()
     for page in client.iter_pages(
         dataset_id,
-        where=window.soql_where(source.day_field),
-        select=f":id, {source.row_identifier}",
+        where=window.soql_where(dataset.day_field),
+        select=f":id, {dataset.row_identifier}",
     ):
-        ids.update(row[source.row_identifier] for row in page if source.row_identifier in row)
+        ids.update(row[dataset.row_identifier] for row in page if dataset.row_identifier in row)
     return ids
 
 
@@ -108,7 +108,7 @@ def chunked(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, An
 def publish_window(
     client: SocrataClient,
     connection: duckdb.DuckDBPyConnection,
-    source: Source,
+    dataset: PublishedDataset,
     window: DayWindow,
     *,
     dataset_id: str,
@@ -119,13 +119,14 @@ def publish_window(
     result = PublishResult(dataset_id=dataset_id)
     if client.get_view(dataset_id) is None:
         result.created_dataset = True
-    client.put_view(dataset_id, public_view(source))
+    client.put_view(dataset_id, public_view(dataset))
 
-    rows = read_mart_rows(connection, source, window)
+    rows = read_mart_rows(connection, dataset, window)
     result.rows_in_mart = len(rows)
-    keep = {row[source.row_identifier] for row in rows}
-    withdrawn = sorted(published_row_ids(client, source, dataset_id, window) - keep)
-    deletions = [{source.row_identifier: row_id, ":deleted": True} for row_id in withdrawn]
+    key = dataset.row_identifier
+    keep = {row[key] for row in rows}
+    withdrawn = sorted(published_row_ids(client, dataset, dataset_id, window) - keep)
+    deletions = [{key: row_id, ":deleted": True} for row_id in withdrawn]
 
     for chunk in chunked(rows + deletions, chunk_size):
         answer = client.upsert(dataset_id, chunk)

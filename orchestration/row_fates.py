@@ -24,7 +24,7 @@ def fate_counts(
     connection: duckdb.DuckDBPyConnection, source: Source, window: DayWindow
 ) -> FateCounts:
     rows = connection.execute(
-        f"select fate, fate_reason, count(*) from audit.audit_{source.name}_row_fates "
+        f"select fate, fate_reason, count(*) from {source.row_fates_table} "
         "where partition_date >= ? and partition_date < ? group by all order by all",
         [window.start, window.end],
     ).fetchall()

@@ -7,7 +7,7 @@ import itertools
 import dagster as dg
 import pytest
 
-from orchestration.catalog import SOURCES
+from orchestration.catalog import PUBLISHED_DATASETS, SOURCES
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,8 @@ def test_groups_follow_the_layers(repository):
 
 def test_every_public_mart_has_a_blocking_contract_check(repository):
     graph = repository.asset_graph
-    for source in SOURCES:
-        check_key = dg.AssetCheckKey(source.mart_asset_key, "soda_contract")
+    for dataset in PUBLISHED_DATASETS:
+        check_key = dg.AssetCheckKey(dataset.mart_asset_key, "soda_contract")
         assert check_key in graph.asset_check_keys
         assert graph.get_check_spec(check_key).blocking
 
@@ -71,7 +71,7 @@ def test_daily_schedule_publishes_every_source_at_three_in_the_city(repository):
     job = repository.get_job("daily_publish")
     selected = job.asset_layer.selected_asset_keys
     for source in SOURCES:
-        assert source.published_asset_key in selected
+        assert source.published.published_asset_key in selected
         assert source.raw_asset_key in selected
 
 
@@ -100,3 +100,14 @@ def test_the_workspace_validates_with_the_dagster_cli(_dagster_home):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "All code locations passed validation" in result.stderr + result.stdout
+
+
+def test_dbt_defaults_equal_the_catalogs_privacy_parameters():
+    from pathlib import Path
+
+    import yaml
+
+    project = Path(__file__).resolve().parent.parent / "dbt_project" / "dbt_project.yml"
+    defaults = yaml.safe_load(project.read_text())["vars"]
+    for source in SOURCES:
+        assert defaults[source.name] == dict(source.privacy), source.name

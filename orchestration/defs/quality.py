@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.catalog import SOURCES, Source
+from orchestration.catalog import PUBLISHED_DATASETS, PublishedDataset
 from orchestration.partitions import DayWindow, daily_partitions
 from orchestration.quality.soda import contract_path, verify
 from orchestration.warehouse.resource import WarehouseResource
@@ -22,17 +22,19 @@ def outcome_table(outcome) -> str:
     return "\n".join(lines)
 
 
-def build_contract_check(source: Source, contract: Path | None = None) -> dg.AssetChecksDefinition:
-    """The blocking check of `source`'s mart; `contract` defaults to the source's own YAML."""
-    contract = contract or contract_path(source.name)
+def build_contract_check(
+    dataset: PublishedDataset, contract: Path | None = None
+) -> dg.AssetChecksDefinition:
+    """The blocking check of a public mart; `contract` defaults to the mart's own YAML."""
+    contract = contract or contract_path(dataset.name)
 
     @dg.asset_check(
-        asset=source.mart_asset_key,
+        asset=dataset.mart_asset_key,
         name="soda_contract",
         blocking=True,
         partitions_def=daily_partitions,
         description=(
-            f"The Soda data contract of the public {source.title} mart "
+            f"The Soda data contract of the public {dataset.title} mart "
             f"({contract.name}): schema, identity, privacy and "
             "validity, for the run's partition window. Blocks publishing when it fails."
         ),
@@ -49,10 +51,10 @@ def build_contract_check(source: Source, contract: Path | None = None) -> dg.Ass
             )
         for check in outcome.failed_checks:
             context.log.error(
-                f"{source.name} contract check failed: {check.name} {check.diagnostics}"
+                f"{dataset.name} contract check failed: {check.name} {check.diagnostics}"
             )
         for error in outcome.errors:
-            context.log.error(f"{source.name} contract could not be evaluated: {error}")
+            context.log.error(f"{dataset.name} contract could not be evaluated: {error}")
         return dg.AssetCheckResult(
             passed=outcome.passed,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -69,4 +71,4 @@ def build_contract_check(source: Source, contract: Path | None = None) -> dg.Ass
     return contract_check
 
 
-contract_checks = [build_contract_check(source) for source in SOURCES]
+contract_checks = [build_contract_check(dataset) for dataset in PUBLISHED_DATASETS]

@@ -12,6 +12,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
+from orchestration.catalog import dbt_vars
 from orchestration.dbt_project import LocalDbtCliResource, dbt_project
 from orchestration.partitions import daily_partitions, window_of
 
@@ -72,7 +73,7 @@ def release_dbt_duckdb_handles() -> None:
 def dbt_models(context: dg.AssetExecutionContext, dbt: LocalDbtCliResource) -> Iterator[Any]:
     """Build (run and test) the selected models for the run's partition window."""
     window = window_of(context)
-    invocation = dbt.cli(["build", "--vars", json.dumps(window.dbt_vars())], context=context)
+    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(window))], context=context)
     try:
         yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
     finally:

@@ -58,7 +58,7 @@ class Platform:
         with self.public_client() as client:
             return [
                 row
-                for page in client.iter_pages(CALLS_FOR_SERVICE.public_dataset_id)
+                for page in client.iter_pages(CALLS_FOR_SERVICE.published.public_dataset_id)
                 for row in page
             ]
 

@@ -18,7 +18,9 @@ def test_a_failing_contract_stops_the_publish_step(platform, tmp_path):
         + "  - row_count:\n      name: deliberately impossible\n      threshold:\n"
         "        must_be: 0\n"
     )
-    result = platform.run_daily_job(asset_checks=[build_contract_check(CALLS_FOR_SERVICE, failing)])
+    result = platform.run_daily_job(
+        asset_checks=[build_contract_check(CALLS_FOR_SERVICE.published, failing)]
+    )
     assert not result.success
     [contract] = [
         evaluation
@@ -28,4 +30,4 @@ def test_a_failing_contract_stops_the_publish_step(platform, tmp_path):
     assert not contract.passed
     assert "deliberately impossible" in str(contract.metadata["failed"].value)
     with platform.public_client() as client:
-        assert client.get_view(CALLS_FOR_SERVICE.public_dataset_id) is None
+        assert client.get_view(CALLS_FOR_SERVICE.published.public_dataset_id) is None

@@ -25,7 +25,7 @@ screened as (
 
     select
         *,
-        {% if var('exclude_juvenile_call_types') %}
+        {% if var('calls_for_service')['exclude_juvenile_call_types'] %}
             {{ is_juvenile_call_type('type_code', ['type_text', 'type_text_reported']) }}
             or {{ is_juvenile_call_type(
                 'initial_type_code', ['initial_type_text', 'initial_type_text_reported']
