@@ -154,8 +154,52 @@ CALLS_FOR_SERVICE = Source(
     ),
 )
 
+
+def interval_columns(name: str, label: str, start: str, end: str) -> tuple[PublicColumn, ...]:
+    """The five published figures of one interval (see the dbt macro interval_summary)."""
+    span = f"{label} ({start} to {end})"
+    return (
+        number(f"{name}_calls", f"{label} calls", f"Calls with both times, in order: {span}."),
+        number(f"{name}_median_s", f"{label} median (s)", f"Median {span}, in seconds."),
+        number(f"{name}_p90_s", f"{label} 90th percentile (s)", f"90th percentile {span}, s."),
+        number(f"{name}_missing", f"{label} missing", f"Calls without one of the times: {span}."),
+        number(
+            f"{name}_out_of_order", f"{label} out of order", f"Calls whose {end} precedes {start}."
+        ),
+    )
+
+
+POLICE_RESPONSE_TIMES = PublishedDataset(
+    name="police_response_times",
+    title="Police Response Times",
+    description=(
+        "How fast the New Orleans Police Department responds to calls for service, per day, "
+        "police district and priority, with officer-initiated calls reported apart: dispatch "
+        "delay (call created to unit dispatched), travel time (dispatched to arrived) and time "
+        "on scene (arrived to closed), as median and 90th percentile in seconds. Only calls "
+        "whose two times exist and are in order count; the others are counted by reason. "
+        "Computed from the published Calls for Service, so anyone can recompute it."
+    ),
+    attribution="New Orleans Police Department; Orleans Parish Communication District (OPCD)",
+    category=PUBLIC_SAFETY,
+    public_dataset_id="nopd-rspt",
+    row_identifier="response_time_id",
+    day_field="call_date",
+    public_columns=(
+        text("response_time_id", "Response time id", "call_date|district|priority|selfinitiated."),
+        moment("call_date", "Call date", "Local day the calls were created."),
+        text("policedistrict", "PoliceDistrict", "NOPD district (0: not geocoded)."),
+        text("priority", "Priority", "Final priority of the calls."),
+        text("selfinitiated", "SelfInitiated", "Y for officer-initiated calls."),
+        number("calls", "Calls", "Published calls in the group."),
+        *interval_columns("dispatch_delay", "Dispatch delay", "timecreate", "timedispatch"),
+        *interval_columns("travel_time", "Travel time", "timedispatch", "timearrive"),
+        *interval_columns("time_on_scene", "Time on scene", "timearrive", "timeclosed"),
+    ),
+)
+
 SOURCES: tuple[Source, ...] = (CALLS_FOR_SERVICE,)
-DERIVED_DATASETS: tuple[PublishedDataset, ...] = ()
+DERIVED_DATASETS: tuple[PublishedDataset, ...] = (POLICE_RESPONSE_TIMES,)
 PUBLISHED_DATASETS: tuple[PublishedDataset, ...] = (
     *(source.published for source in SOURCES),
     *DERIVED_DATASETS,

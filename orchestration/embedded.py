@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from orchestration.catalog import CALLS_FOR_SERVICE
+from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS
 from orchestration.generator.calls_for_service import write_internal_export
 from orchestration.partitions import CITY_TIMEZONE
 
@@ -162,6 +162,16 @@ def embedded_portals(
         yield source, public
 
 
+def published_row_count(portal: RunningPortal, dataset_id: str) -> int:
+    answer = requests.get(
+        f"http://{portal.domain}/resource/{dataset_id}.json",
+        params={"$select": "count(*) as row_count"},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return int(answer.json()[0]["row_count"])
+
+
 def run(args: argparse.Namespace) -> int:
     data_root = Path(args.data_dir)
     day = date.fromisoformat(args.day) if args.day else yesterday_in_city()
@@ -185,18 +195,18 @@ def run(args: argparse.Namespace) -> int:
         if result.returncode != 0:
             print(f"daily_publish for {day} failed (exit {result.returncode})", file=sys.stderr)
             return result.returncode
-        rows = requests.get(
-            f"http://{public.domain}/resource/{CALLS_FOR_SERVICE.published.public_dataset_id}.json",
-            params={"$select": "count(*) as row_count"},
-            timeout=30,
-        ).json()[0]["row_count"]
+        counts = {
+            dataset.public_dataset_id: published_row_count(public, dataset.public_dataset_id)
+            for dataset in PUBLISHED_DATASETS
+        }
     public_dir = (data_root / "portal" / "public").resolve()
-    dataset_id = CALLS_FOR_SERVICE.published.public_dataset_id
+    print(f"\nPublished {day} to the local public portal in {public_dir}:", flush=True)
+    for dataset in PUBLISHED_DATASETS:
+        rows = counts[dataset.public_dataset_id]
+        print(f"  {dataset.public_dataset_id}  {dataset.title:<24} {rows:>7,} rows")
     print(
-        f"\nPublished {int(rows):,} calls for service of {day} (dataset {dataset_id}) "
-        f"to the local public portal in {public_dir}.\n"
         f"Browse it:  local-portal serve --data-dir {public_dir} --port 8802\n"
-        f"            then open http://127.0.0.1:8802/resource/{dataset_id}.json",
+        f"            then open http://127.0.0.1:8802/api/catalog/v1",
         flush=True,
     )
     return 0

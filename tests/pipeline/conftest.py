@@ -54,13 +54,9 @@ class Platform:
     def public_client(self) -> SocrataClient:
         return SocrataClient(f"{self.public.host}:{self.public.port}")
 
-    def published_rows(self) -> list[dict]:
+    def published_rows(self, dataset_id: str = CALLS_FOR_SERVICE.published.public_dataset_id):
         with self.public_client() as client:
-            return [
-                row
-                for page in client.iter_pages(CALLS_FOR_SERVICE.published.public_dataset_id)
-                for row in page
-            ]
+            return [row for page in client.iter_pages(dataset_id) for row in page]
 
 
 @pytest.fixture(scope="module")
