@@ -155,6 +155,80 @@ CALLS_FOR_SERVICE = Source(
 )
 
 
+USE_OF_FORCE_LIST_NOTE = "One value per officer, force type or subject, joined with ' | '."
+
+
+def use_of_force_text(field_name: str, display_name: str) -> PublicColumn:
+    return text(field_name, display_name, f"{display_name}. {USE_OF_FORCE_LIST_NOTE}")
+
+
+USE_OF_FORCE = Source(
+    name="use_of_force",
+    title="Use of Force",
+    internal_dataset_id="nopd-uof1",
+    internal_dataset_name="NOPD use-of-force reports (internal export)",
+    day_field="date_occurred",
+    privacy=MappingProxyType({"juvenile_age_below": 18}),
+    published=PublishedDataset(
+        name="use_of_force",
+        title="NOPD Use of Force Incidents",
+        description=(
+            "Use-of-force incidents reported by the New Orleans Police Department, many from "
+            "traffic and pedestrian stops: one row per incident (PIB file number), with the "
+            "officers', force types' and subjects' values joined with ' | '. Officer and "
+            "subject names, badge numbers, dates of birth, exact addresses and narratives are "
+            "never published; a juvenile subject's age is published as 'Juvenile'. Includes "
+            "initial reviews, subject to change."
+        ),
+        attribution="New Orleans Police Department (NOPD)",
+        category=PUBLIC_SAFETY,
+        public_dataset_id="nopd-uofp",
+        row_identifier="pib_file_number",
+        day_field="date_occurred",
+        public_columns=(
+            text("pib_file_number", "PIB File Number", "Force tracking number (FTN)."),
+            moment("date_occurred", "Date Occurred", "Day the incident occurred."),
+            *(
+                use_of_force_text(field_name, display_name)
+                for field_name, display_name in (
+                    ("originating_bureau", "Originating Bureau"),
+                    ("division_level", "Division level"),
+                    ("division", "Division"),
+                    ("unit", "Unit"),
+                    ("working_status", "Working Status"),
+                    ("shift", "Shift"),
+                    ("investigation_status", "Investigation status"),
+                    ("disposition", "Disposition"),
+                    ("service_type", "Service Type"),
+                    ("light_condition", "Light Condition"),
+                    ("weather_condition", "Weather Condition"),
+                    ("use_of_force_type", "Use of Force Type"),
+                    ("use_of_force_level", "Use of Force Level"),
+                    ("subject_influencing_factors", "Subject Influencing Factors"),
+                    ("use_of_force_effective", "Use of Force Effective"),
+                    ("officer_race_ethnicity", "Officer Race/Ethnicity"),
+                    ("officer_gender", "Officer Gender"),
+                    ("officer_age", "Officer Age"),
+                    ("officer_years_of_service", "Officer Years of Service"),
+                    ("distance_between", "Distance Between"),
+                    ("subject_gender", "Subject Gender"),
+                    ("subject_ethnicity", "Subject Ethnicity"),
+                    ("subject_age", "Subject Age"),
+                    ("subject_build", "Subject Build"),
+                    ("subject_height", "Subject Height"),
+                    ("subject_injured", "Subject Injured"),
+                    ("subject_hospitalized", "Subject Hospitalized"),
+                    ("subject_arrested", "Subject Arrested"),
+                    ("subject_arrest_charges", "Subject Arrest Charges"),
+                    ("use_of_force_reason", "Use of Force Reason"),
+                    ("officer_injured", "Officer Injured"),
+                )
+            ),
+        ),
+    ),
+)
+
+
 def interval_columns(name: str, label: str, start: str, end: str) -> tuple[PublicColumn, ...]:
     """The five published figures of one interval (see the dbt macro interval_summary)."""
     span = f"{label} ({start} to {end})"
@@ -198,7 +272,7 @@ POLICE_RESPONSE_TIMES = PublishedDataset(
     ),
 )
 
-SOURCES: tuple[Source, ...] = (CALLS_FOR_SERVICE,)
+SOURCES: tuple[Source, ...] = (CALLS_FOR_SERVICE, USE_OF_FORCE)
 DERIVED_DATASETS: tuple[PublishedDataset, ...] = (POLICE_RESPONSE_TIMES,)
 PUBLISHED_DATASETS: tuple[PublishedDataset, ...] = (
     *(source.published for source in SOURCES),

@@ -26,6 +26,20 @@ INTERNAL_FIELDS = [
     "longitude", "caller_name", "caller_phone", "narrative",
 ]  # fmt: skip
 
+UOF_FIELDS = [
+    "pib_file_number", "date_occurred", "originating_bureau", "division_level", "division",
+    "unit", "working_status", "shift", "investigation_status", "disposition", "service_type",
+    "light_condition", "weather_condition", "use_of_force_type", "use_of_force_level",
+    "subject_influencing_factors", "use_of_force_effective", "officer_race_ethnicity",
+    "officer_gender", "officer_age", "officer_years_of_service", "distance_between",
+    "subject_gender", "subject_ethnicity", "subject_age", "subject_build", "subject_height",
+    "subject_injured", "subject_hospitalized", "subject_arrested", "subject_arrest_charges",
+    "use_of_force_reason", "officer_injured", "officer_name", "officer_badge_number",
+    "subject_name", "subject_date_of_birth", "incident_address", "narrative",
+]  # fmt: skip
+
+RAW_FIELDS = {"calls_for_service": INTERNAL_FIELDS, "use_of_force": UOF_FIELDS}
+
 BASE_ROW = {
     "type": "21",
     "typetext": "COMPLAINT OTHER",
@@ -58,22 +72,30 @@ def raw_row(nopd_item: str | None, updated_at: str = "2022-01-02T06:00:00.000Z",
     return row
 
 
-def write_raw_rows(warehouse: Path, rows: list[dict], partition: date) -> None:
+def write_raw_rows(
+    warehouse: Path,
+    rows: list[dict],
+    partition: date,
+    *,
+    table: str = CALLS_FOR_SERVICE.raw_table,
+    fields: list[str] = INTERNAL_FIELDS,
+) -> None:
+    """Rows as the raw loader would have written them for `partition`."""
     connection = duckdb.connect(str(warehouse))
     try:
-        ensure_raw_table(connection, CALLS_FOR_SERVICE.raw_table, INTERNAL_FIELDS)
-        connection.execute(
-            f"delete from {CALLS_FOR_SERVICE.raw_table} where _partition_date = ?", [partition]
-        )
-        columns = [*INTERNAL_FIELDS, "_source_updated_at"]
+        for name, source_fields in RAW_FIELDS.items():
+            ensure_raw_table(connection, f"raw.{name}", source_fields)
+        ensure_raw_table(connection, table, fields)
+        connection.execute(f"delete from {table} where _partition_date = ?", [partition])
+        columns = [*fields, "_source_updated_at"]
         for index, row in enumerate(rows):
             connection.execute(
-                f"insert into {CALLS_FOR_SERVICE.raw_table} "
+                f"insert into {table} "
                 f"({', '.join(quote(c) for c in columns)}, _source_row_id, _partition_date, "
                 "_load_run_id, _loaded_at, _source_dataset_id) "
                 f"values ({', '.join('?' for _ in columns)}, ?, ?, 'test-run', now(), 'opcd-cfs1')",
                 [row.get(column) for column in columns]
-                + [f"row-{partition.isoformat()}-{index:04d}", partition],
+                + [f"row-{table}-{partition.isoformat()}-{index:04d}", partition],
             )
     finally:
         connection.close()

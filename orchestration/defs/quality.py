@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.catalog import PUBLISHED_DATASETS, PublishedDataset
+from orchestration.catalog import PUBLISHED_DATASETS, PublishedDataset, source_of
 from orchestration.partitions import DayWindow, daily_partitions
 from orchestration.quality.soda import contract_path, verify
 from orchestration.warehouse.resource import WarehouseResource
@@ -20,6 +20,23 @@ def outcome_table(outcome) -> str:
         diagnostics = ", ".join(f"{key}={value:g}" for key, value in check.diagnostics.items())
         lines.append(f"| {check.name} | {check.column or ''} | {check.outcome} | {diagnostics} |")
     return "\n".join(lines)
+
+
+def contract_variables(dataset: PublishedDataset, window: DayWindow) -> dict[str, str]:
+    """The run's window, and the privacy parameters of the catalog the contract checks against.
+
+    The contract reads the same parameters the models were built with, so the rule and its
+    check cannot drift apart.
+    """
+    source = source_of(dataset)
+    parameters = {
+        key.upper(): str(value) for key, value in (source.privacy if source else {}).items()
+    }
+    return {
+        **parameters,
+        "WINDOW_START": window.start.isoformat(),
+        "WINDOW_END": window.end.isoformat(),
+    }
 
 
 def build_contract_check(
@@ -44,11 +61,7 @@ def build_contract_check(
     ) -> dg.AssetCheckResult:
         window = DayWindow.from_time_window(context.partition_time_window)
         with warehouse.connect(read_only=True) as connection:
-            outcome = verify(
-                connection,
-                contract,
-                {"WINDOW_START": window.start.isoformat(), "WINDOW_END": window.end.isoformat()},
-            )
+            outcome = verify(connection, contract, contract_variables(dataset, window))
         for check in outcome.failed_checks:
             context.log.error(
                 f"{dataset.name} contract check failed: {check.name} {check.diagnostics}"

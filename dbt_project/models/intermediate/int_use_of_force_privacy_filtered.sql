@@ -1,0 +1,55 @@
+-- The privacy rules for use of force: officer and subject identities, dates of birth, the
+-- exact address and narratives dropped (drop_officer_and_subject_identity); a juvenile
+-- subject's exact age generalized (generalize_juvenile_subject_age). Officers and subjects
+-- are numbered within their incident from their private identities, so the public lists keep
+-- one value per person without publishing who they are.
+with
+
+normalized as (
+
+    select * from {{ ref('int_use_of_force_normalized') }}
+
+),
+
+numbered as (
+
+    select
+        *,
+        dense_rank() over (
+            partition by pib_file_number order by officer_badge_number, officer_name
+        ) as officer_number,
+        case
+            when subject_name is not null or subject_date_of_birth is not null
+                then dense_rank() over (
+                    partition by pib_file_number
+                    order by subject_name, subject_date_of_birth
+                )
+        end as subject_number
+
+    from normalized
+
+),
+
+final as (
+
+    select
+        source_row_id,
+        partition_date,
+        pib_file_number,
+        occurred_on,
+        officer_number,
+        subject_number,
+        {% for column in use_of_force_text_columns() if column != 'subject_age' %}
+        {{ column }},
+        {% endfor %}
+        case
+            when try_cast(subject_age as integer) < {{ var('use_of_force')['juvenile_age_below'] }}
+                then 'Juvenile'
+            else subject_age
+        end as subject_age
+
+    from numbered
+
+)
+
+select * from final
