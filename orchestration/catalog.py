@@ -229,6 +229,55 @@ USE_OF_FORCE = Source(
 )
 
 
+SERVICE_REQUESTS_311 = Source(
+    name="service_requests_311",
+    title="311 Service Requests",
+    internal_dataset_id="opcd-311i",
+    internal_dataset_name="OPCD 311 service requests (internal export)",
+    day_field="date_created",
+    privacy=MappingProxyType(
+        {"address_precision": "full", "block_grid_feet": 300, "repeat_window_days": 7}
+    ),
+    published=PublishedDataset(
+        name="service_requests_311",
+        title="311 OPCD Calls (2012-Present)",
+        description=(
+            "Requests for city services made through 311 (broken street lights, potholes, "
+            "fallen trees, illegal dumping): one row per request, updated as it moves through "
+            "its statuses. Requesters' names, phones and emails are never published. A repeat "
+            "report of the same problem at the same place within a week is kept and names the "
+            "request it repeats in duplicate_of."
+        ),
+        attribution="Orleans Parish Communication District (OPCD)",
+        category="City Administration",
+        public_dataset_id="opcd-311p",
+        row_identifier="service_request",
+        day_field="date_created",
+        public_columns=(
+            text("service_request", "Service Request", "Request number (year-sequence)."),
+            text("request_type", "Request Type", "Kind of request."),
+            text("request_reason", "Request Reason", "Reason within the kind."),
+            moment("date_created", "Date Created", "When the request was made."),
+            moment("date_modified", "Date Modified", "When the request last changed."),
+            moment("case_close_date", "Case Close Date", "When the request was closed."),
+            text("request_status", "Request Status", "Pending or Closed."),
+            text("responsible_agency", "Responsible Agency", "Department handling it."),
+            text("final_address", "Final Address", "Address, at the catalog's precision."),
+            text("address_councildis", "Council District", "City council district (A-E)."),
+            number("final_x", "Final X", "State plane easting (US feet)."),
+            number("final_y", "Final Y", "State plane northing (US feet)."),
+            number("latitude", "Latitude", "Latitude (WGS84)."),
+            number("longitude", "Longitude", "Longitude (WGS84)."),
+            text("status", "Status", "Workflow state."),
+            text("contractor", "Contractor", "Contractor assigned, if any."),
+            text("contractor_action", "Contractor Action", "What the contractor did."),
+            text("rowid", "Row ID", "Sequence part of the request number."),
+            text("duplicate_of", "Duplicate Of", "The earlier request this one repeats."),
+        ),
+    ),
+)
+
+
 def interval_columns(name: str, label: str, start: str, end: str) -> tuple[PublicColumn, ...]:
     """The five published figures of one interval (see the dbt macro interval_summary)."""
     span = f"{label} ({start} to {end})"
@@ -272,7 +321,7 @@ POLICE_RESPONSE_TIMES = PublishedDataset(
     ),
 )
 
-SOURCES: tuple[Source, ...] = (CALLS_FOR_SERVICE, USE_OF_FORCE)
+SOURCES: tuple[Source, ...] = (CALLS_FOR_SERVICE, USE_OF_FORCE, SERVICE_REQUESTS_311)
 DERIVED_DATASETS: tuple[PublishedDataset, ...] = (POLICE_RESPONSE_TIMES,)
 PUBLISHED_DATASETS: tuple[PublishedDataset, ...] = (
     *(source.published for source in SOURCES),

@@ -38,7 +38,19 @@ UOF_FIELDS = [
     "subject_name", "subject_date_of_birth", "incident_address", "narrative",
 ]  # fmt: skip
 
-RAW_FIELDS = {"calls_for_service": INTERNAL_FIELDS, "use_of_force": UOF_FIELDS}
+SERVICE_REQUEST_FIELDS = [
+    "service_request", "request_type", "request_reason", "date_created", "date_modified",
+    "case_close_date", "request_status", "responsible_agency", "final_address",
+    "address_councildis", "final_x", "final_y", "latitude", "longitude", "status",
+    "contractor", "contractor_action", "rowid", "requester_name", "requester_phone",
+    "requester_email",
+]  # fmt: skip
+
+RAW_FIELDS = {
+    "calls_for_service": INTERNAL_FIELDS,
+    "use_of_force": UOF_FIELDS,
+    "service_requests_311": SERVICE_REQUEST_FIELDS,
+}
 
 BASE_ROW = {
     "type": "21",

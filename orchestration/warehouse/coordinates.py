@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import pyarrow as pa
 from pyproj import Transformer
 
 WGS84 = "EPSG:4326"
@@ -71,4 +72,30 @@ def block_coordinates(
         map_y=map_y,
         longitude=np.where(usable, np.asarray(block_longitude, dtype=float), np.nan),
         latitude=np.where(usable, np.asarray(block_latitude, dtype=float), np.nan),
+    )
+
+
+def block_coordinates_table(points: pa.Table, grid_feet: float) -> pa.Table:
+    """`source_row_id, longitude, latitude` in; the block coordinates of each row out.
+
+    The shape every `int_<source>_block_located` dbt Python model returns: snapped state-plane
+    `map_x`/`map_y` (integer feet) and the `block_longitude`/`block_latitude` of that point.
+    """
+    located = block_coordinates(
+        points.column("longitude").to_numpy(zero_copy_only=False),
+        points.column("latitude").to_numpy(zero_copy_only=False),
+        grid_feet,
+    )
+
+    def column(values: np.ndarray, kind: pa.DataType) -> pa.Array:
+        return pa.array(values, mask=np.isnan(values), type=pa.float64()).cast(kind)
+
+    return pa.table(
+        {
+            "source_row_id": points.column("source_row_id"),
+            "map_x": column(located.map_x, pa.int32()),
+            "map_y": column(located.map_y, pa.int32()),
+            "block_longitude": column(located.longitude, pa.float64()),
+            "block_latitude": column(located.latitude, pa.float64()),
+        }
     )

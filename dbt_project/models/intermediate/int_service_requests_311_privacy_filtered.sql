@@ -1,0 +1,81 @@
+-- The privacy rules for 311: the requester's name, phone and email dropped
+-- (drop_requester_identity); the address and coordinates published at the precision the
+-- catalog sets (publish_311_address_at_catalog_precision): 'full' as the city publishes
+-- them, 'block' as a hundred-block and block-grid coordinates.
+{% set precision = var('service_requests_311')['address_precision'] %}
+{% if precision not in ['full', 'block'] %}
+    {{ exceptions.raise_compiler_error(
+        "service_requests_311.address_precision must be 'full' or 'block', not " ~ precision
+    ) }}
+{% endif %}
+with
+
+flagged as (
+
+    select * from {{ ref('int_service_requests_311_repeats_flagged') }}
+
+),
+
+block_located as (
+
+    select * from {{ ref('int_service_requests_311_block_located') }}
+
+),
+
+located as (
+
+    select
+        flagged.*,
+        {% if precision == 'block' %}
+            {{ mask_block_address('flagged.final_address') }} as published_address,
+            block_located.map_x as published_x,
+            block_located.map_y as published_y,
+            round(block_located.block_latitude, 6) as published_latitude,
+            round(block_located.block_longitude, 6) as published_longitude
+        {% else %}
+            flagged.final_address as published_address,
+            case when block_located.map_x is not null then flagged.final_x end as published_x,
+            case when block_located.map_y is not null then flagged.final_y end as published_y,
+            case when block_located.map_x is not null then flagged.latitude end
+                as published_latitude,
+            case when block_located.map_x is not null then flagged.longitude end
+                as published_longitude
+        {% endif %}
+
+    from flagged
+    left join block_located
+        on flagged.source_row_id = block_located.source_row_id
+
+),
+
+final as (
+
+    select
+        source_row_id,
+        partition_date,
+        is_in_window,
+        service_request,
+        request_type,
+        request_reason,
+        created_at,
+        modified_at,
+        closed_at,
+        request_status,
+        responsible_agency,
+        published_address as final_address,
+        council_district,
+        published_x as final_x,
+        published_y as final_y,
+        published_latitude as latitude,
+        published_longitude as longitude,
+        status,
+        contractor,
+        contractor_action,
+        rowid,
+        duplicate_of
+
+    from located
+
+)
+
+select * from final
