@@ -1,13 +1,15 @@
 """The platform's one Dagster code location: it assembles, it does not compute."""
 
 import dagster as dg
+from dagster_dbt import DbtProject
 
+from orchestration.catalog import DERIVED_DATASETS, SOURCES, PublishedDataset, Source
 from orchestration.dbt_project import DBT_EXECUTABLE, LocalDbtCliResource, dbt_project
-from orchestration.defs.ingest import internal_datasets, raw_assets
-from orchestration.defs.publish import publish_assets
-from orchestration.defs.quality import contract_checks
+from orchestration.defs.ingest import build_ingest_assets
+from orchestration.defs.publish import build_publish_asset
+from orchestration.defs.quality import build_contract_check
 from orchestration.defs.schedules import daily_publish_job, daily_publish_schedule
-from orchestration.defs.transform import dbt_models
+from orchestration.defs.transform import build_dbt_models
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
 
@@ -23,16 +25,27 @@ def portal_from_environment(prefix: str) -> SocrataResource:
 
 
 def build_definitions(
-    resources: dict[str, object], asset_checks: list[dg.AssetChecksDefinition] | None = None
+    resources: dict[str, object],
+    *,
+    sources: tuple[Source, ...] = SOURCES,
+    derived: tuple[PublishedDataset, ...] = DERIVED_DATASETS,
+    project: DbtProject = dbt_project,
+    asset_checks: list[dg.AssetChecksDefinition] | None = None,
 ) -> dg.Definitions:
-    """The code location over the given resources (tests hand in local ones)."""
+    """The code location for a catalog and a dbt project (tests hand in their own)."""
+    published = [*(source.published for source in sources), *derived]
+    checks = [build_contract_check(dataset, sources=sources) for dataset in published]
     return dg.Definitions(
-        assets=[*internal_datasets, *raw_assets, dbt_models, *publish_assets],
-        asset_checks=contract_checks if asset_checks is None else asset_checks,
+        assets=[
+            *build_ingest_assets(sources),
+            build_dbt_models(project, sources),
+            *(build_publish_asset(dataset, sources) for dataset in published),
+        ],
+        asset_checks=checks if asset_checks is None else asset_checks,
         jobs=[daily_publish_job],
         schedules=[daily_publish_schedule],
         resources={
-            "dbt": LocalDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+            "dbt": LocalDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE),
             **resources,
         },
         # One DuckDB file takes one writer at a time: steps run one after another in the

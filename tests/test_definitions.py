@@ -37,13 +37,18 @@ def test_each_source_runs_from_internal_dataset_to_published(repository, source)
         keys(f"stg_{name}"),
         keys(f"int_{name}_validated"),
         keys(f"int_{name}_deduplicated"),
-        keys(f"int_{name}_normalized"),
         keys(f"int_{name}_privacy_filtered"),
         keys(name),
         keys("socrata", name),
     ]
     for upstream, downstream in itertools.pairwise(chain):
-        assert upstream in graph.get(downstream).parent_keys, f"{upstream} -> {downstream}"
+        assert upstream in graph.get_ancestor_asset_keys(downstream), f"{upstream} -> {downstream}"
+    assert keys(name) in graph.get(keys("socrata", name)).parent_keys
+
+
+def test_response_times_are_downstream_of_the_calls_mart(repository):
+    parents = repository.asset_graph.get(keys("police_response_times")).parent_keys
+    assert keys("calls_for_service") in parents
 
 
 def test_groups_follow_the_layers(repository):

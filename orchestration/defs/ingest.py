@@ -94,5 +94,9 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
     return raw_asset
 
 
-internal_datasets = [internal_dataset_spec(source) for source in SOURCES]
-raw_assets = [build_raw_asset(source) for source in SOURCES]
+def build_ingest_assets(sources: tuple[Source, ...] = SOURCES) -> list[object]:
+    """Each source's internal dataset (external) and its raw asset."""
+    return [
+        *(internal_dataset_spec(source) for source in sources),
+        *(build_raw_asset(source) for source in sources),
+    ]

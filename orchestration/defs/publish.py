@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.catalog import PUBLISHED_DATASETS, PublishedDataset, source_of
+from orchestration.catalog import SOURCES, PublishedDataset, Source
 from orchestration.partitions import daily_partitions, window_of
 from orchestration.publisher import DEFAULT_CHUNK_SIZE, publish_window
 from orchestration.row_fates import fate_counts
@@ -14,8 +14,10 @@ class PublishConfig(dg.Config):
     chunk_size: int = DEFAULT_CHUNK_SIZE
 
 
-def build_publish_asset(dataset: PublishedDataset) -> dg.AssetsDefinition:
-    source = source_of(dataset)
+def build_publish_asset(
+    dataset: PublishedDataset, sources: tuple[Source, ...] = SOURCES
+) -> dg.AssetsDefinition:
+    source = next((s for s in sources if s.published == dataset), None)
 
     @dg.asset(
         key=dataset.published_asset_key,
@@ -78,6 +80,3 @@ def build_publish_asset(dataset: PublishedDataset) -> dg.AssetsDefinition:
         return dg.MaterializeResult(metadata=metadata)
 
     return publish_asset
-
-
-publish_assets = [build_publish_asset(dataset) for dataset in PUBLISHED_DATASETS]

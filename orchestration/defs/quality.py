@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.catalog import PUBLISHED_DATASETS, PublishedDataset, source_of
+from orchestration.catalog import SOURCES, PublishedDataset, Source
 from orchestration.partitions import DayWindow, daily_partitions
 from orchestration.quality.soda import contract_path, verify
 from orchestration.warehouse.resource import WarehouseResource
@@ -22,13 +22,15 @@ def outcome_table(outcome) -> str:
     return "\n".join(lines)
 
 
-def contract_variables(dataset: PublishedDataset, window: DayWindow) -> dict[str, str]:
+def contract_variables(
+    dataset: PublishedDataset, window: DayWindow, sources: tuple[Source, ...] = SOURCES
+) -> dict[str, str]:
     """The run's window, and the privacy parameters of the catalog the contract checks against.
 
     The contract reads the same parameters the models were built with, so the rule and its
     check cannot drift apart.
     """
-    source = source_of(dataset)
+    source = next((s for s in sources if s.published == dataset), None)
     parameters = {
         key.upper(): str(value) for key, value in (source.privacy if source else {}).items()
     }
@@ -40,7 +42,9 @@ def contract_variables(dataset: PublishedDataset, window: DayWindow) -> dict[str
 
 
 def build_contract_check(
-    dataset: PublishedDataset, contract: Path | None = None
+    dataset: PublishedDataset,
+    contract: Path | None = None,
+    sources: tuple[Source, ...] = SOURCES,
 ) -> dg.AssetChecksDefinition:
     """The blocking check of a public mart; `contract` defaults to the mart's own YAML."""
     contract = contract or contract_path(dataset.name)
@@ -61,7 +65,7 @@ def build_contract_check(
     ) -> dg.AssetCheckResult:
         window = DayWindow.from_time_window(context.partition_time_window)
         with warehouse.connect(read_only=True) as connection:
-            outcome = verify(connection, contract, contract_variables(dataset, window))
+            outcome = verify(connection, contract, contract_variables(dataset, window, sources))
         for check in outcome.failed_checks:
             context.log.error(
                 f"{dataset.name} contract check failed: {check.name} {check.diagnostics}"
@@ -82,6 +86,3 @@ def build_contract_check(
         )
 
     return contract_check
-
-
-contract_checks = [build_contract_check(dataset) for dataset in PUBLISHED_DATASETS]

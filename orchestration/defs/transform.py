@@ -10,9 +10,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
-from orchestration.catalog import dbt_vars
+from orchestration.catalog import SOURCES, Source, dbt_vars
 from orchestration.dbt_project import LocalDbtCliResource, dbt_project
 from orchestration.partitions import daily_partitions, window_of
 
@@ -62,20 +62,28 @@ def release_dbt_duckdb_handles() -> None:
             DuckDBConnectionManager._ENV = None
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=CivicDbtTranslator(),
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="warehouse",
-)
-def dbt_models(context: dg.AssetExecutionContext, dbt: LocalDbtCliResource) -> Iterator[Any]:
-    """Build (run and test) the selected models for the run's partition window."""
-    window = window_of(context)
-    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(window))], context=context)
-    try:
-        yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
-    finally:
-        release_dbt_duckdb_handles()
-        shutil.rmtree(invocation.target_path, ignore_errors=True)
+def build_dbt_models(
+    project: DbtProject = dbt_project, sources: tuple[Source, ...] = SOURCES
+) -> dg.AssetsDefinition:
+    """The dbt project's models, seeds and tests as one partitioned multi-asset."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=CivicDbtTranslator(),
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool="warehouse",
+    )
+    def dbt_models(context: dg.AssetExecutionContext, dbt: LocalDbtCliResource) -> Iterator[Any]:
+        """Build (run and test) the selected models for the run's partition window."""
+        window = window_of(context)
+        variables = json.dumps(dbt_vars(window, sources))
+        invocation = dbt.cli(["build", "--vars", variables], context=context)
+        try:
+            yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+        finally:
+            release_dbt_duckdb_handles()
+            shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+    return dbt_models
