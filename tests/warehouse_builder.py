@@ -144,3 +144,21 @@ def query(warehouse: Path, sql: str, parameters: list | None = None) -> list[tup
         return connection.execute(sql, parameters or []).fetchall()
     finally:
         connection.close()
+
+
+def contract_failures(warehouse: Path, name: str, start: date, end: date, **variables) -> set[str]:
+    """Names of the failed checks of mart `name`'s contract over [start, end)."""
+    from orchestration.catalog import SOURCES
+    from orchestration.quality.soda import contract_path, verify
+
+    source = next((s for s in SOURCES if s.name == name), None)
+    parameters = {k.upper(): str(v) for k, v in (source.privacy if source else {}).items()}
+    parameters.update({k.upper(): str(v) for k, v in variables.items()})
+    parameters.update(WINDOW_START=start.isoformat(), WINDOW_END=end.isoformat())
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        outcome = verify(connection, contract_path(name), parameters)
+    finally:
+        connection.close()
+    assert not outcome.errors, outcome.errors
+    return {check.name for check in outcome.failed_checks}

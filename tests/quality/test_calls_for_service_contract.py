@@ -101,3 +101,8 @@ def test_an_extra_column_fails_the_schema(warehouse):
 def test_two_texts_for_one_type_fail(warehouse):
     tamper(warehouse, copy_of_first_row(nopd_item="'A0009822'", typetext="'DISCHARGING FIREARMS'"))
     assert "one typetext per type" in failed_checks(warehouse)
+
+
+def test_a_callers_name_in_any_published_column_fails(warehouse):
+    tamper(warehouse, "update marts.calls_for_service set dispositiontext = 'Marie Boudreaux'")
+    assert any("caller name" in name for name in failed_checks(warehouse))

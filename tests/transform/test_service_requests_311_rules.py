@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from tests.warehouse_builder import SERVICE_REQUEST_FIELDS, dbt_build, query, write_raw_rows
+from tests.warehouse_builder import (
+    SERVICE_REQUEST_FIELDS,
+    contract_failures,
+    dbt_build,
+    query,
+    write_raw_rows,
+)
 
 DAY = date(2026, 11, 2)
 PREVIOUS_DAY = date(2026, 11, 1)
@@ -129,3 +135,7 @@ def test_broken_rows_are_quarantined_with_a_reason(warehouse, number, reason):
         [] if number is None else [number],
     )
     assert fates == [("quarantined", reason)]
+
+
+def test_the_public_mart_passes_its_contract(warehouse):
+    assert contract_failures(warehouse, "service_requests_311", DAY, date(2026, 11, 3)) == set()

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.warehouse_builder import UOF_FIELDS, dbt_build, query, write_raw_rows
+from tests.warehouse_builder import UOF_FIELDS, contract_failures, dbt_build, query, write_raw_rows
 
 DAY = date(2026, 11, 2)
 
@@ -184,3 +184,23 @@ def test_rows_are_accounted_for(warehouse):
         "superseded by a newer export of the incident": 1,
         "missing pib_file_number": 1,
     }
+
+
+def test_the_public_mart_passes_its_contract(warehouse):
+    assert contract_failures(warehouse, "use_of_force", DAY, date(2026, 11, 3)) == set()
+
+
+def test_the_contract_catches_a_juvenile_age_and_a_subject_name(warehouse, tmp_path):
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, copy)
+    connection = duckdb.connect(str(copy))
+    connection.execute("update marts.use_of_force set subject_age = '36 | 16'")
+    connection.execute("update marts.use_of_force set division = 'Marcus Doe'")
+    connection.close()
+    failures = contract_failures(copy, "use_of_force", DAY, date(2026, 11, 3))
+    assert any("juvenile" in name for name in failures)
+    assert any("subject name" in name for name in failures)
