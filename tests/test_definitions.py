@@ -61,12 +61,21 @@ def test_groups_follow_the_layers(repository):
     assert graph.get(keys("socrata", "calls_for_service")).group_name == "published"
 
 
-def test_every_public_mart_has_a_blocking_contract_check(repository):
+def test_every_public_mart_has_blocking_contract_checks(repository):
     graph = repository.asset_graph
     for dataset in PUBLISHED_DATASETS:
-        check_key = dg.AssetCheckKey(dataset.mart_asset_key, "soda_contract")
-        assert check_key in graph.asset_check_keys
+        check_key = dg.AssetCheckKey(dataset.mart_asset_key, "schema")
+        assert check_key in graph.asset_check_keys, dataset.name
         assert graph.get_check_spec(check_key).blocking
+
+
+def test_each_contract_check_is_its_own_dagster_check(repository):
+    names = {
+        key.name
+        for key in repository.asset_graph.asset_check_keys
+        if key.asset_key == dg.AssetKey("calls_for_service")
+    }
+    assert {"nopd_item_missing", "nopd_item_duplicate", "failed_rows_juvenile"} <= names
 
 
 def test_daily_schedule_publishes_every_source_at_three_in_the_city(repository):

@@ -1,25 +1,22 @@
-"""Blocking asset checks: each public mart's Soda contract, verified for the run's window.
+"""Blocking asset checks: each public mart's Soda contract, one Dagster check per contract check.
 
-A failed contract stops the mart's publish step (and nothing else). The check's metadata
-names each contract check with its outcome and counts, never a row's values.
+Soda verifies the whole contract once per run; each declared check becomes its own Dagster
+check, so the UI shows which rule failed. A failed ERROR check stops the mart's publish step
+(and nothing else); a check whose threshold says `level: warn` only warns. Metadata holds the
+counts and a sample of failing row identifiers, never a row's values.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.catalog import SOURCES, PublishedDataset, Source
 from orchestration.partitions import DayWindow, daily_partitions
-from orchestration.quality.soda import contract_path, verify
+from orchestration.quality.contract_checks import DeclaredCheck, declared_checks, load_contract
+from orchestration.quality.samples import failing_row_ids
+from orchestration.quality.soda import CheckOutcome, contract_path, verify
 from orchestration.warehouse.resource import WarehouseResource
-
-
-def outcome_table(outcome) -> str:
-    lines = ["| check | column | outcome | diagnostics |", "| --- | --- | --- | --- |"]
-    for check in outcome.checks:
-        diagnostics = ", ".join(f"{key}={value:g}" for key, value in check.diagnostics.items())
-        lines.append(f"| {check.name} | {check.column or ''} | {check.outcome} | {diagnostics} |")
-    return "\n".join(lines)
 
 
 def contract_variables(
@@ -31,9 +28,7 @@ def contract_variables(
     check cannot drift apart.
     """
     source = next((s for s in sources if s.published == dataset), None)
-    parameters = {
-        key.upper(): str(value) for key, value in (source.privacy if source else {}).items()
-    }
+    parameters = {k.upper(): str(v) for k, v in (source.privacy if source else {}).items()}
     return {
         **parameters,
         "WINDOW_START": window.start.isoformat(),
@@ -41,48 +36,89 @@ def contract_variables(
     }
 
 
+def _severity(check: DeclaredCheck) -> dg.AssetCheckSeverity:
+    return dg.AssetCheckSeverity.WARN if check.warn_only else dg.AssetCheckSeverity.ERROR
+
+
 def build_contract_check(
     dataset: PublishedDataset,
     contract: Path | None = None,
     sources: tuple[Source, ...] = SOURCES,
 ) -> dg.AssetChecksDefinition:
-    """The blocking check of a public mart; `contract` defaults to the mart's own YAML."""
+    """The blocking checks of a public mart; `contract` defaults to the mart's own YAML."""
     contract = contract or contract_path(dataset.name)
-
-    @dg.asset_check(
-        asset=dataset.mart_asset_key,
-        name="soda_contract",
-        blocking=True,
-        partitions_def=daily_partitions,
-        description=(
-            f"The Soda data contract of the public {dataset.title} mart "
-            f"({contract.name}): schema, identity, privacy and "
-            "validity, for the run's partition window. Blocks publishing when it fails."
-        ),
-    )
-    def contract_check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        window = DayWindow.from_time_window(context.partition_time_window)
-        with warehouse.connect(read_only=True) as connection:
-            outcome = verify(connection, contract, contract_variables(dataset, window, sources))
-        for check in outcome.failed_checks:
-            context.log.error(
-                f"{dataset.name} contract check failed: {check.name} {check.diagnostics}"
-            )
-        for error in outcome.errors:
-            context.log.error(f"{dataset.name} contract could not be evaluated: {error}")
-        return dg.AssetCheckResult(
-            passed=outcome.passed,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "window": f"{window.start}..{window.end}",
-                "checks": len(outcome.checks),
-                "checks_failed": len(outcome.failed_checks),
-                "failed": [check.name for check in outcome.failed_checks],
-                "errors": list(outcome.errors),
-                "outcomes": dg.MetadataValue.md(outcome_table(outcome)),
-            },
+    document = load_contract(contract)
+    declared = declared_checks(document)
+    specs = [
+        dg.AssetCheckSpec(
+            name=check.name,
+            asset=dataset.mart_asset_key,
+            blocking=True,
+            partitions_def=daily_partitions,
+            description=(
+                f"{check.title or check.check_type} ({contract.name}"
+                f"{', warns only' if check.warn_only else ''})"
+            ),
         )
+        for check in declared
+    ]
 
-    return contract_check
+    @dg.multi_asset_check(
+        specs=specs,
+        name=f"{dataset.name}_contract",
+        description=f"The Soda data contract of the public {dataset.title} mart.",
+    )
+    def contract_checks(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        window = DayWindow.from_time_window(context.partition_time_window)
+        variables = contract_variables(dataset, window, sources)
+        with warehouse.connect(read_only=True) as connection:
+            outcome = verify(connection, contract, variables)
+            for error in outcome.errors:
+                context.log.error(f"{dataset.name} contract could not be evaluated: {error}")
+            for check in declared:
+                result = next(
+                    (
+                        o
+                        for o in outcome.checks
+                        if check.matches(o.column, o.check_type, o.qualifier)
+                    ),
+                    None,
+                )
+                failed = result is None or result.outcome in ("FAILED", "WARN")
+                sample = (
+                    failing_row_ids(connection, dataset, check, document["filter"], variables)
+                    if failed and result is not None
+                    else []
+                )
+                if failed:
+                    context.log.warning(
+                        f"{dataset.name} contract check {check.name} "
+                        f"{'not evaluated' if result is None else result.outcome}: "
+                        f"{result.diagnostics if result else outcome.errors}"
+                    )
+                yield dg.AssetCheckResult(
+                    asset_key=dataset.mart_asset_key,
+                    check_name=check.name,
+                    passed=not failed,
+                    severity=_severity(check),
+                    metadata=_metadata(window, result, sample, outcome.errors),
+                )
+
+    return contract_checks
+
+
+def _metadata(
+    window: DayWindow, result: CheckOutcome | None, sample: list[str], errors: tuple[str, ...]
+) -> dict[str, object]:
+    metadata: dict[str, object] = {
+        "window": f"{window.start}..{window.end}",
+        "outcome": result.outcome if result else "NOT_EVALUATED",
+        **(result.diagnostics if result else {}),
+    }
+    if sample:
+        metadata["sample_failing_row_ids"] = sample
+    if result is None:
+        metadata["errors"] = list(errors)
+    return metadata

@@ -24,6 +24,7 @@ class CheckOutcome:
     name: str
     check_type: str
     column: str | None
+    qualifier: str | None
     outcome: str  # PASSED, FAILED, WARN, NOT_EVALUATED, EXCLUDED
     diagnostics: dict[str, Any]
 
@@ -80,6 +81,7 @@ def verify(
                     name=_describe(check),
                     check_type=check.type,
                     column=check.column_name,
+                    qualifier=check.qualifier,
                     outcome=check_result.outcome.name,
                     diagnostics={
                         key: value
