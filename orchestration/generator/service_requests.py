@@ -46,6 +46,8 @@ from orchestration.generator.clock import (
     is_spring_forward,
     system_timestamp,
 )
+
+# people keeps its number generator private; 311 requesters use the same fictional range.
 from orchestration.generator.people import _phone, person_name
 from orchestration.generator.places import Location, pick_location
 from orchestration.generator.sampling import Weighted, normal, stable_unit
@@ -172,13 +174,17 @@ class _State:
 
 @dataclass(frozen=True, slots=True)
 class _Request:
+    """A numbered report with its faults and every state it will pass through, in order."""
+
     report: _Report
     number: int
-    created_text: str
     missing_id: bool
+    bad_timestamp: bool
+    created_text: str
     states: tuple[_State, ...]
 
     def state_at(self, as_of: datetime) -> _State:
+        """The latest state at or before ``as_of`` (which must not precede the creation)."""
         moments = [state.moment for state in self.states]
         return self.states[bisect_right(moments, as_of) - 1]
 
@@ -281,7 +287,7 @@ def _traits(request: _Request, row: Row) -> list[str]:
         traits.append("missing_coordinates")
     if request.missing_id:
         traits.append("missing_id")
-    if request.created_text != floating(request.report.created):
+    if request.bad_timestamp:
         traits.append("bad_timestamp")
     if request.report.requester == (None, None, None):
         traits.append("anonymous")
@@ -311,10 +317,9 @@ def _row(request: _Request, state: _State) -> Row:
     problem, kind = report.problem, report.problem.kind
     name, phone, email = report.requester
     closed = state.status == CLOSED
+    number = None if request.missing_id else f"{report.created.year}-{request.number}"
     return {
-        "service_request": None
-        if request.missing_id
-        else f"{report.created.year}-{request.number}",
+        "service_request": number,
         "request_type": kind.request_type,
         "request_reason": kind.request_reason,
         "date_created": request.created_text,
@@ -368,6 +373,7 @@ def _year_volumes(year: int, seed: int, scale: float) -> tuple[_Volume, ...]:
 
 @lru_cache(maxsize=64)
 def _numbers_before_year(year: int, seed: int, scale: float) -> int:
+    """Sequence numbers used by all earlier years: a year's sum is computed only once."""
     ref = load_service_requests_reference()
     if year <= ref.first_day.year:
         return 0
@@ -418,24 +424,21 @@ def _requests_on(
             ("bad_timestamp", defects.BAD_TIMESTAMP_SHARE),
         )
     )
-    return [
-        _Request(
-            report=report,
-            number=number,
-            created_text=garbled(report.created, rng)
-            if index in broken
-            else floating(report.created),
-            missing_id=index in missing,
-            states=_life(rng, ref, report),
-        )
-        for index, (report, number) in enumerate(zip(reports, numbers, strict=True))
-    ]
+    requests = []
+    for index, (report, number) in enumerate(zip(reports, numbers, strict=True)):
+        bad = index in broken
+        created_text = garbled(report.created, rng) if bad else floating(report.created)
+        states = _life(rng, ref, report)
+        requests.append(_Request(report, number, index in missing, bad, created_text, states))
+    return requests
 
 
 @lru_cache(maxsize=16)
 def _fresh_reports(day: date, seed: int, scale: float) -> tuple[_Report, ...]:
-    """The day's reports of new problems: its own, and the originals of the next six days'
-    repeats (cached, as a span generates each day's a week running)."""
+    """The day's reports of new problems, which are also what the next six days repeat.
+
+    Cached because a span asks for each day's reports on seven successive days.
+    """
     ref = load_service_requests_reference()
     volume = _volume_on(ref, day, seed, scale)
     rng = Random(f"{seed}|311|{day.isoformat()}|{scale!r}|reports")
@@ -483,6 +486,8 @@ def _moments(rng: Random, ref: ServiceRequestsReference, day: date, count: int) 
 def _new_reports(
     rng: Random, ref: ServiceRequestsReference, moments: list[datetime]
 ) -> list[_Report]:
+    """Reports of new problems at ``moments``, projected to state plane in one batch (pyproj
+    is quick per array and slow per point)."""
     drafts = [
         (ref.kinds.pick(rng), pick_location(rng, ref.numbered), _requester(rng, ref))
         for _ in moments
@@ -547,6 +552,7 @@ def _requester(rng: Random, ref: ServiceRequestsReference) -> Requester:
 
 
 def _email(rng: Random, name: str) -> str:
+    """Mostly ``first.last``, else initial, surname and two digits, at a reserved domain."""
     first, last = name.lower().split(" ", 1)
     if rng.random() < 0.7:
         local = f"{first}.{last}"
@@ -584,7 +590,7 @@ def _life(rng: Random, ref: ServiceRequestsReference, report: _Report) -> tuple[
     spread = max(-DURATION_CAP, min(DURATION_CAP, normal(rng))) * rates["duration_spread"]
     done = max(created + timedelta(days=kind.median_days * math.exp(spread)), assigned + _MINUTE)
     work = done - assigned
-    if contractor and kind.contractor_actions and rng.random() < rates["contractor_action_share"]:
+    if kind.contractor_actions and rng.random() < rates["contractor_action_share"]:
         moment = _during_work(rng, assigned + work * (0.6 + 0.35 * rng.random()), assigned)
         action = kind.contractor_actions.pick(rng)
         states.append(_State(moment, CONTRACTOR_ACTION, contractor, action))

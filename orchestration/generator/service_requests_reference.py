@@ -112,12 +112,16 @@ def _profile(kind: str) -> dict[int, float]:
 def load_service_requests_reference() -> ServiceRequestsReference:
     """Parse the 311 tables once; the result is shared by all generator calls."""
     rates = {row["name"]: row["value"] for row in _rows("service_requests_rates.csv")}
+    lags = _pairs(rates.pop("repeat_lag_days"))
+    first_day = date.fromisoformat(rates.pop("first_day"))
+    kinds, contractors = _kinds(), _contractors()
+    _check_contractors(kinds, contractors)
     cad = load_reference()
-    numbered = {"highway_share": 0.0, "intersection_share": 0.0, "ungeocoded_share": 0.0}
+    numbered_only = {"highway_share": 0.0, "intersection_share": 0.0, "ungeocoded_share": 0.0}
     hourly, weekdays = _profile("hour"), _profile("weekday")
     return ServiceRequestsReference(
-        kinds=_kinds(),
-        contractors=_contractors(),
+        kinds=kinds,
+        contractors=contractors,
         council_districts={
             row["zip"]: Weighted(_pairs(row["council_districts"]))
             for row in _rows("service_requests_council_districts.csv")
@@ -125,8 +129,22 @@ def load_service_requests_reference() -> ServiceRequestsReference:
         hourly=tuple(hourly[hour] for hour in range(24)),
         weekday_factors=tuple(weekdays[day] for day in range(7)),
         month_factors=_profile("month"),
-        repeat_lags=Weighted((int(days), w) for days, w in _pairs(rates.pop("repeat_lag_days"))),
-        first_day=date.fromisoformat(rates.pop("first_day")),
+        repeat_lags=Weighted((int(days), weight) for days, weight in lags),
+        first_day=first_day,
         rates={name: float(value) for name, value in rates.items()},
-        numbered=dataclasses.replace(cad, rates={**cad.rates, **numbered}),
+        numbered=dataclasses.replace(cad, rates={**cad.rates, **numbered_only}),
     )
+
+
+def _check_contractors(
+    kinds: Weighted[RequestKind], contractors: dict[tuple[str, str | None], Weighted[str]]
+) -> None:
+    """Fail on load, not mid-span, if a contractor type lacks actions or a contractor."""
+    for kind in kinds.values:
+        if not kind.by_contractor:
+            continue
+        if kind.contractor_actions is None:
+            raise ValueError(f"{kind.request_reason}: a contractor type needs contractor_actions")
+        for district in (*COUNCIL_DISTRICTS, None):
+            if (kind.request_type, district) not in contractors:
+                raise ValueError(f"no {kind.request_type} contractor for district {district}")
