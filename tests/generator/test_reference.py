@@ -51,8 +51,6 @@ def test_derivation_reproduces_the_committed_tables(real_data, tmp_path):
         capture_output=True,
     )
     derived = sorted(path.name for path in tmp_path.iterdir())
-    assert derived == sorted(
-        p.name for p in REFERENCE.glob("*.csv") if p.name not in HAND_WRITTEN
-    )
+    assert derived == sorted(p.name for p in REFERENCE.glob("*.csv") if p.name not in HAND_WRITTEN)
     for name in derived:
         assert (tmp_path / name).read_bytes() == (REFERENCE / name).read_bytes(), name
