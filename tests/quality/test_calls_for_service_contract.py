@@ -106,3 +106,19 @@ def test_two_texts_for_one_type_fail(warehouse):
 def test_a_callers_name_in_any_published_column_fails(warehouse):
     tamper(warehouse, "update marts.calls_for_service set dispositiontext = 'Marie Boudreaux'")
     assert any("caller name" in name for name in failed_checks(warehouse))
+
+
+def test_soda_makes_no_network_call(warehouse, monkeypatch):
+    import socket
+
+    attempts = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("outbound connections are blocked in this test")
+
+    monkeypatch.delenv("SODA_CORE_TELEMETRY_ENABLED", raising=False)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    assert failed_checks(warehouse) == set()
+    assert attempts == []
