@@ -34,14 +34,15 @@ def build_definitions(
 ) -> dg.Definitions:
     """The code location for a catalog and a dbt project (tests hand in their own)."""
     published = [*(source.published for source in sources), *derived]
-    checks = [build_contract_check(dataset, sources=sources) for dataset in published]
+    if asset_checks is None:
+        asset_checks = [build_contract_check(dataset, sources=sources) for dataset in published]
     return dg.Definitions(
         assets=[
             *build_ingest_assets(sources),
             build_dbt_models(project, sources),
             *(build_publish_asset(dataset, sources) for dataset in published),
         ],
-        asset_checks=checks if asset_checks is None else asset_checks,
+        asset_checks=asset_checks,
         jobs=[daily_publish_job],
         schedules=[daily_publish_schedule],
         resources={
