@@ -18,7 +18,10 @@ Inputs (see ``../shared/data/README.md`` and ``calls_for_service/PROVENANCE.txt`
 * ``juvenile_types.csv`` in the reference folder: hand-written, read so that juvenile codes are
   kept out of the ordinary call types (the generator injects them at a controlled rate).
 
-Run: ``.venv/bin/python scripts/derive_generator_reference.py [--shared-dir DIR]``.
+With ``--use-of-force`` it derives the use-of-force generator's tables instead (see
+``derive_use_of_force``), from the three exports in ``use_of_force/``.
+
+Run: ``.venv/bin/python scripts/derive_generator_reference.py [--shared-dir DIR] [--use-of-force]``.
 The output is deterministic: rerunning on the same inputs rewrites identical files.
 """
 
@@ -79,8 +82,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared-dir", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--out-dir", type=Path, default=REFERENCE)
+    parser.add_argument(
+        "--use-of-force",
+        action="store_true",
+        help="derive the use-of-force tables (use_of_force_*.csv) instead of the call tables",
+    )
     args = parser.parse_args()
-    derive(args.shared_dir, args.out_dir)
+    if args.use_of_force:
+        derive_use_of_force(args.shared_dir, args.out_dir)
+    else:
+        derive(args.shared_dir, args.out_dir)
 
 
 def derive(shared: Path, out: Path) -> None:
@@ -401,6 +412,328 @@ def misspellings(types: pd.DataFrame, texts: pd.Series, older: pd.DataFrame) -> 
     frame = pd.DataFrame(table, columns=["typetext", "variant", "kind", "source"])
     frame = frame[frame["variant"] != frame["typetext"]]
     return frame.drop_duplicates(["typetext", "variant"]).sort_values(["typetext", "kind"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Use of force (``--use-of-force``): the tables ``orchestration.generator.use_of_force`` draws
+# from. Sources (``use_of_force/PROVENANCE.txt``): two exports in the old layout (one row per
+# officer, force type and subject, with exact duplicate rows) and one in the current layout
+# (one row per incident, lists joined with " | "). The current-layout export gives the values
+# (it is the largest and spans 2016-2024, so it holds both eras' vocabularies); the 2020
+# old-layout export gives the shape of an incident (officers, subjects, force types, duplicate
+# rows), which the current layout no longer shows; all three give the variant spellings.
+
+UOF_OLD = {
+    "2018": "use_of_force/NOPD_Use_of_Force_Incidents_20180529.csv",
+    "2020": "use_of_force/NOPD_Use_of_Force_Incidents_20200214.csv",
+}
+UOF_CURRENT = "use_of_force/NOPD_Use_of_Force_Incidents_20240701.csv"
+UOF_LIST = " | "
+UOF_ASSIGNMENT = ["originating_bureau", "division_level", "division", "unit"]
+UOF_PAIRS = [
+    ("working_status", "shift"),
+    ("investigation_status", "disposition"),
+    ("light_condition", "weather_condition"),
+]
+UOF_INCIDENT = [
+    *UOF_ASSIGNMENT, *(column for pair in UOF_PAIRS for column in pair), "service_type",
+    "use_of_force_reason",
+]  # fmt: skip
+# Columns whose current-layout cells are lists, drawn one value per list entry.
+UOF_LISTED = [
+    "officer_race_ethnicity", "officer_gender", "officer_injured", "use_of_force_effective",
+    "distance_between", "subject_gender", "subject_ethnicity", "subject_build", "subject_height",
+    "subject_injured", "subject_hospitalized", "subject_arrested", "subject_arrest_charges",
+    "subject_influencing_factors",
+]  # fmt: skip
+UOF_OFFICER = [
+    "officer_race_ethnicity",
+    "officer_gender",
+    "officer_age",
+    "officer_years_of_service",
+]
+UOF_SUBJECT = [
+    "subject_gender",
+    "subject_ethnicity",
+    "subject_age",
+    "subject_build",
+    "subject_height",
+]
+# Subject ages below 10 are the exports' stand-ins for an unknown age (0, -1, 1, ...).
+UOF_SUBJECT_AGES = (10, 99)
+UOF_FULL_YEARS = range(2016, 2024)
+# Years of service are as of the export (FTN2016-0001's officer has 2 in the 2018 export and
+# 4 in the 2020 one, at the same age), so hire ages come from the year before the pull only.
+UOF_PULLED = "2024-07-01"
+# Values that embed a case number (Working Status ``DUI 2009-0665-R``) point at one officer's
+# file; incidents carrying them are left out.
+UOF_CASE_NUMBER = r"\d{4}-\d{4}"
+UOF_CREW_BUCKETS = 4  # subjects per incident are counted for 1, 2, 3 and 4+ officers
+# Variant spellings seen in the exports (README 6.3 and a scan of the three files) and the
+# spelling the pipeline corrects them to. The first three bureaus and the reasons' casing are
+# README 6.3; the rest were found here. Officer races cut at 12 characters are from the
+# old-layout exports, which truncated them; SOD, CID, SID and ED & TRN are the abbreviations
+# the 2022-2024 incidents use for the division levels spelled out before.
+UOF_VARIANTS = {
+    "originating_bureau": {
+        "Office of the Superintendant": "Office of the Superintendent",
+        "MSB - Management Service Bureau": "MSB - Management Services Bureau",
+        "ISB - Investigations and Support Bureau": "ISB - Investigative Services Bureau",
+    },
+    "division_level": {
+        "SOD": "Special Operations Division",
+        "CID": "Criminal Investigations Division",
+        "SID": "Special Investigations Division",
+        "ED & TRN": "Education/Training & Recruitment Division",
+    },
+    "division": {"Special Victims  Section": "Special Victims Section", "b": "B"},
+    "unit": {
+        "patrol": "Patrol",
+        "patr": "Patrol",
+        "pat": "Patrol",
+        "Adminstrative Staff": "Administrative Staff",
+    },
+    "working_status": {"Regular Workingre": "Regular Working"},
+    "use_of_force_type": {" VehPursuits w/Injury": "VehPursuits w/Injury"},
+    "use_of_force_reason": {
+        "refuse verbal commands": "Refuse Verbal Commands",
+        "Room clearing": "Room Clearing",
+        "room clearing": "Room Clearing",
+        "Room CLearing": "Room Clearing",
+    },
+    "officer_race_ethnicity": {
+        "Asian/Pacifi": "Asian/Pacific Islander",
+        "Asian/Pacif": "Asian/Pacific Islander",
+        "Not Specifie": "Not Specified",
+        "American Ind": "American Indian/Alaska Native",
+    },
+    "subject_gender": {"femaale": "Female", "m": "Male"},
+    "subject_ethnicity": {"black": "Black", "W": "White", "w": "White"},
+    "subject_influencing_factors": {
+        "Alchohol": "Alcohol",
+        "Alchohol and unknown drugs": "Alcohol and unknown drugs",
+    },
+}
+
+
+def derive_use_of_force(shared: Path, out: Path) -> None:
+    """Write the ``use_of_force_*.csv`` tables into ``out`` (the reference folder by default)."""
+    current = uof_read(shared / UOF_CURRENT)
+    old = {year: uof_read(shared / path) for year, path in UOF_OLD.items()}
+    usable = current[~current[UOF_INCIDENT].apply(uof_has_case_number).any(axis=1)]
+    lists = usable[UOF_INCIDENT].apply(lambda cells: cells.str.contains(UOF_LIST, regex=False))
+    single = usable[~lists.any(axis=1)]
+    incidents = uof_incidents(old["2020"])
+    tables = {
+        "use_of_force_values.csv": uof_values(usable, single),
+        "use_of_force_pairs.csv": uof_pairs(usable, single),
+        "use_of_force_assignments.csv": uof_counts(single, UOF_ASSIGNMENT),
+        "use_of_force_structure.csv": uof_structure(old["2020"], incidents, current),
+        "use_of_force_volume.csv": uof_volume(current),
+        "use_of_force_rates.csv": uof_rates(incidents, len(single) / len(usable)),
+        "use_of_force_corrections.csv": uof_corrections([*old.values(), current]),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_csv(out / name, index=False, lineterminator="\n")
+        print(f"{name:30} {len(frame):5} rows {(out / name).stat().st_size:8,} bytes")
+
+
+def uof_read(path: Path) -> pd.DataFrame:
+    """An export, its columns named as the API names them (``Division level`` ->
+    ``division_level``)."""
+    rows = read_csv(path)
+    return rows.rename(columns=lambda name: re.sub(r"[ /]", "_", name.lower()))
+
+
+def uof_has_case_number(cells: pd.Series) -> pd.Series:
+    return cells.str.contains(UOF_CASE_NUMBER)
+
+
+def uof_canonical(column: str, values: pd.Series) -> pd.Series:
+    return values.replace(UOF_VARIANTS.get(column, {}))
+
+
+def uof_items(cells: pd.Series) -> pd.Series:
+    """The entries of " | "-joined cells, one per row (an empty cell gives one empty entry)."""
+    return cells.str.split(UOF_LIST, regex=False).explode()
+
+
+def uof_aligned(rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Entries of list columns side by side, from the cells whose lists have equal lengths."""
+    lists = pd.DataFrame(
+        {column: rows[column].str.split(UOF_LIST, regex=False) for column in columns}
+    )
+    lengths = lists.apply(lambda cells: cells.str.len())
+    return lists[lengths.eq(lengths.iloc[:, 0], axis=0).all(axis=1)].explode(columns)
+
+
+def uof_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Counts per combination of canonical values, most frequent first, ties in value order."""
+    canonical = pd.DataFrame({column: uof_canonical(column, frame[column]) for column in columns})
+    counts = canonical.groupby(columns).size().rename("count").reset_index()
+    return counts.sort_values(["count", *columns], ascending=[False, *[True] * len(columns)])
+
+
+def uof_values(current: pd.DataFrame, single: pd.DataFrame) -> pd.DataFrame:
+    """One frequency table per column drawn on its own, canonical spellings, "" = blank.
+
+    Incident columns count incidents whose cells hold one value; list columns count entries.
+    ``officer_hire_age`` (age minus years of service) is not an export column: the generator
+    draws it with the age, so that the years of service fit the age. It is read off the
+    incidents of the year before the pull, whose years of service are nearly current.
+    """
+    series = {column: single[column] for column in ("service_type", "use_of_force_reason")}
+    series |= {column: uof_items(current[column]) for column in UOF_LISTED}
+    ages = pd.to_numeric(uof_items(current["officer_age"]), errors="coerce")
+    series["officer_age"] = ages.dropna().astype(int).astype(str)
+    occurred = pd.to_datetime(current["date_occurred"], format="%m/%d/%Y", errors="coerce")
+    recent = current[occurred >= pd.Timestamp(UOF_PULLED) - pd.DateOffset(years=1)]
+    officers = uof_aligned(recent, ["officer_age", "officer_years_of_service"])
+    officers = officers.apply(pd.to_numeric, errors="coerce").dropna().astype(int)
+    hired = officers["officer_age"] - officers["officer_years_of_service"]
+    series["officer_hire_age"] = hired.astype(str)
+    ages = pd.to_numeric(uof_items(current["subject_age"]), errors="coerce")
+    known = ages.between(*UOF_SUBJECT_AGES)
+    series["subject_age"] = ages.where(known).map(lambda age: str(int(age)) if age == age else "")
+    tables = []
+    for column, values in series.items():
+        counts = uof_counts(pd.DataFrame({column: values}), [column])
+        tables.append(counts.rename(columns={column: "value"}).assign(column=column))
+    return pd.concat(tables)[["column", "value", "count"]]
+
+
+def uof_pairs(current: pd.DataFrame, single: pd.DataFrame) -> pd.DataFrame:
+    """Frequency tables of value pairs that belong together (status and disposition, a force
+    type and its level), so the generator never pairs ``Initial`` with a final disposition."""
+    forces = ["use_of_force_type", "use_of_force_level"]
+    sources = [(single, list(pair)) for pair in UOF_PAIRS]
+    sources.append((uof_aligned(current, forces), forces))
+    tables = []
+    for rows, (first, second) in sources:
+        counts = uof_counts(rows, [first, second])
+        counts = counts.rename(columns={first: "value_a", second: "value_b"})
+        tables.append(counts.assign(column_a=first, column_b=second))
+    return pd.concat(tables)[["column_a", "value_a", "column_b", "value_b", "count"]]
+
+
+def uof_incidents(old: pd.DataFrame) -> pd.DataFrame:
+    """Per incident of an old-layout export: officers, subjects and rows, as counts.
+
+    Officers and subjects are told apart by their demographics (the exports name no one).
+    ``rows`` counts distinct rows; ``repeated`` those of them the export repeats.
+    """
+    unique = old.drop_duplicates()
+    ftn = unique["pib_file_number"]
+    officer = unique[UOF_OFFICER].agg("|".join, axis=1)
+    subject = unique[UOF_SUBJECT].agg("|".join, axis=1)
+    described = unique[UOF_SUBJECT].ne("").any(axis=1)
+    copies = old.groupby(list(old.columns)).size().rename("copies").reset_index()
+    counts = {
+        "officers": officer.groupby(ftn).nunique(),
+        "subjects": subject[described].groupby(ftn[described]).nunique(),
+        "rows": ftn.value_counts(),
+        "repeated": (copies["copies"] > 1).groupby(copies["pib_file_number"]).sum(),
+    }
+    return pd.DataFrame(counts).fillna(0).astype(int)
+
+
+def uof_structure(
+    old: pd.DataFrame, incidents: pd.DataFrame, current: pd.DataFrame
+) -> pd.DataFrame:
+    """The shape of an incident, from the 2020 old-layout export.
+
+    Subjects are counted by the incident's number of officers (1, 2, 3, 4 or more): bigger
+    incidents involve more people on both sides. ``rows_per_incident`` keeps the exact
+    duplicates, as the export has them; ``force_list_length`` is the 2024 layout's entries per
+    incident (one per officer and force type).
+    """
+    unique = old.drop_duplicates()
+    officer = unique[UOF_OFFICER].agg("|".join, axis=1)
+    copies = old.groupby(list(old.columns)).size()
+    officers, subjects = incidents["officers"], incidents["subjects"]
+    measures = {"officers_per_incident": officers}
+    for crew in range(1, UOF_CREW_BUCKETS + 1):
+        bucket = (officers == crew) if crew < UOF_CREW_BUCKETS else (officers >= crew)
+        measures[f"subjects_for_crew_of_{crew}"] = subjects[bucket & (subjects > 0)]
+    forces = unique["use_of_force_type"].groupby([unique["pib_file_number"], officer]).nunique()
+    measures |= {
+        "force_types_per_officer": forces,
+        "duplicate_extra_copies": copies[copies > 1] - 1,
+        "rows_per_incident": old["pib_file_number"].value_counts(),
+        "force_list_length": current["use_of_force_type"].str.count(re.escape(UOF_LIST)) + 1,
+    }
+    tables = []
+    for measure, sizes in measures.items():
+        counts = sizes.value_counts().sort_index().rename("count").rename_axis("size")
+        tables.append(counts.reset_index().assign(measure=measure))
+    return pd.concat(tables)[["measure", "size", "count"]]
+
+
+def uof_volume(current: pd.DataFrame) -> pd.DataFrame:
+    """Incidents per day by month, and a weekday factor (mean 1), over the full years."""
+    occurred = pd.to_datetime(current["date_occurred"], format="%m/%d/%Y", errors="coerce")
+    occurred = occurred[occurred.dt.year.isin(UOF_FULL_YEARS)]
+    days = pd.Series(pd.date_range("2016-01-01", "2023-12-31", freq="D"))
+    per_day = occurred.dt.month.value_counts() / days.dt.month.value_counts()
+    weekday = occurred.dt.day_of_week.value_counts() / days.dt.day_of_week.value_counts()
+    rows = [["month", month, round(per_day[month], 4)] for month in range(1, 13)]
+    rows += [["weekday", day, round(weekday[day] / weekday.mean(), 4)] for day in range(7)]
+    return pd.DataFrame(rows, columns=["kind", "key", "value"])
+
+
+def uof_rates(incidents: pd.DataFrame, single_share: float) -> pd.DataFrame:
+    """Shares the generator applies, each with where it comes from."""
+    affected = incidents[incidents["repeated"] > 0]
+    table = [
+        ["duplicate_incident_per_row", len(affected) / incidents["rows"].sum(),
+         "2020 export: incidents with exact duplicate rows per distinct row (bigger incidents "
+         "are hit more often)"],
+        ["duplicate_row_share", affected["repeated"].sum() / affected["rows"].sum(),
+         "2020 export: distinct rows repeated, within incidents that repeat any"],
+        ["inconsistent_share_of_multi_officer",
+         (1 - single_share) / (incidents["officers"] > 1).mean(),
+         "2024 export: incidents with a list in a single-value column, per incident with two "
+         "or more officers (2020 export)"],
+    ]  # fmt: skip
+    frame = pd.DataFrame(table, columns=["name", "value", "source"])
+    frame["value"] = frame["value"].map(lambda v: f"{v:.6f}")
+    return frame
+
+
+def uof_corrections(exports: list[pd.DataFrame]) -> pd.DataFrame:
+    """Every variant spelling with its canonical value and its share of that value's cells.
+
+    Fails if a listed variant is missing from the exports, or if the exports spell a value of
+    one column two ways (case or spaces) that the list does not cover: the pipeline's seed is
+    built from this table, so it has to be complete.
+    """
+    table = []
+    for column in sorted(
+        {column for export in exports for column in export.columns}
+        - {"pib_file_number", "date_occurred"}
+    ):
+        cells = pd.concat([uof_items(export[column]) for export in exports if column in export])
+        counts = cells.value_counts()
+        variants = UOF_VARIANTS.get(column, {})
+        unseen = [variant for variant in variants if variant not in counts]
+        if unseen:
+            raise ValueError(f"{column}: listed variants not in the exports: {unseen}")
+        spellings = counts.index.to_series().groupby(
+            lambda value: re.sub(r"\s+", " ", value.strip().lower())
+        )
+        unlisted = [
+            list(group) for _, group in spellings
+            if len(group) > 1 and len({variants.get(value, value) for value in group}) > 1
+        ]  # fmt: skip
+        if unlisted:
+            raise ValueError(f"{column}: spellings of one value not in UOF_VARIANTS: {unlisted}")
+        canonical = uof_canonical(column, cells)
+        for variant, target in variants.items():
+            share = counts[variant] / (canonical == target).sum()
+            table.append([column, variant, target, f"{share:.4f}"])
+    frame = pd.DataFrame(table, columns=["column_name", "variant", "canonical", "share"])
+    return frame.sort_values(["column_name", "canonical", "variant"])
 
 
 if __name__ == "__main__":
