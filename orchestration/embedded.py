@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS
-from orchestration.generator.calls_for_service import write_internal_export
+from orchestration.catalog import PUBLISHED_DATASETS
+from orchestration.generator.samples import write_samples
 from orchestration.partitions import CITY_TIMEZONE
 
 LOOPBACK = "127.0.0.1"
@@ -138,15 +138,11 @@ def dagster_environment(data_root: Path) -> dict[str, str]:
 
 def generate_sample(data_root: Path, last_day: date, days: int, seed: int, scale: float) -> None:
     first_day = last_day - timedelta(days=days - 1)
-    summary = write_internal_export(
-        data_root / "portal" / "internal",
-        first_day,
-        last_day,
-        seed=seed,
-        scale=scale,
-        dataset_id=CALLS_FOR_SERVICE.internal_dataset_id,
+    summaries = write_samples(
+        data_root / "portal" / "internal", first_day, last_day, seed=seed, scale=scale
     )
-    print(f"generated {summary.rows:,} internal calls for {first_day}..{last_day}", flush=True)
+    for name, summary in summaries.items():
+        print(f"generated {summary.rows:,} internal {name} rows for {first_day}..{last_day}")
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import pytest
 
 from orchestration.catalog import CALLS_FOR_SERVICE
 from orchestration.definitions import build_definitions
-from orchestration.generator.calls_for_service import ExportSummary, write_internal_export
+from orchestration.generator.samples import write_samples
 from orchestration.portal.server import PortalHandle, serve_in_thread
 from orchestration.socrata.client import SocrataClient
 from orchestration.socrata.resource import SocrataResource
@@ -28,7 +28,7 @@ class Platform:
     warehouse: Path
     source: PortalHandle
     public: PortalHandle
-    export: ExportSummary
+    exports: dict[str, object]
 
     def resources(self) -> dict[str, object]:
         return {
@@ -64,8 +64,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """One platform per test module: a daily run takes seconds, so modules share theirs."""
     root = tmp_path_factory.mktemp("platform")
     warehouse = root / "warehouse.duckdb"
-    export = write_internal_export(
-        root / "portal" / "internal", DAY - timedelta(days=1), DAY, seed=7, scale=0.25
+    exports = write_samples(
+        root / "portal" / "internal",
+        DAY - timedelta(days=1),
+        DAY,
+        seed=7,
+        scale=0.25,
+        scales={"use_of_force": 4, "service_requests_311": 1},
     )
     with (
         pytest.MonkeyPatch.context() as monkeypatch,
@@ -75,4 +80,4 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         ) as public,
     ):
         monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
-        yield Platform(root, warehouse, source, public, export)
+        yield Platform(root, warehouse, source, public, exports)

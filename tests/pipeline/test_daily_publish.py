@@ -8,7 +8,13 @@ from collections import defaultdict
 import duckdb
 import pytest
 
-from orchestration.catalog import CALLS_FOR_SERVICE
+from orchestration.catalog import (
+    CALLS_FOR_SERVICE,
+    PUBLISHED_DATASETS,
+    SERVICE_REQUESTS_311,
+    SOURCES,
+    USE_OF_FORCE,
+)
 from tests.pipeline.conftest import DAY
 
 pytestmark = pytest.mark.integration
@@ -112,3 +118,69 @@ def test_a_second_run_leaves_the_same_published_rows(platform, published):
     again = platform.published_rows()
     assert sorted(r["nopd_item"] for r in again) == sorted(r["nopd_item"] for r in published)
     assert len(again) == len(published)
+
+
+PRIVATE_FIELDS = {
+    "calls_for_service": ("caller_name", "caller_phone", "narrative"),
+    "use_of_force": (
+        "officer_name",
+        "officer_badge_number",
+        "subject_name",
+        "subject_date_of_birth",
+        "incident_address",
+        "narrative",
+    ),
+    "service_requests_311": ("requester_name", "requester_phone", "requester_email"),
+}
+
+
+def internal_private_values(platform, source) -> set[str]:
+    path = platform.root / "portal" / "internal" / f"{source.internal_dataset_id}.csv"
+    connection = duckdb.connect()
+    fields = ", ".join(f'"{field}"' for field in PRIVATE_FIELDS[source.name])
+    rows = connection.execute(
+        f"select {fields} from read_csv(?, all_varchar = true, header = true)", [str(path)]
+    ).fetchall()
+    return {value for row in rows for value in row if value}
+
+
+def test_every_catalog_dataset_is_published(platform, published):
+    for dataset in PUBLISHED_DATASETS:
+        with platform.public_client() as client:
+            assert client.get_view(dataset.public_dataset_id), dataset.name
+        assert platform.published_rows(dataset.public_dataset_id), dataset.name
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.name)
+def test_no_private_value_of_the_source_appears_in_any_published_dataset(
+    platform, published, source
+):
+    private = internal_private_values(platform, source)
+    assert private
+    for dataset in PUBLISHED_DATASETS:
+        values = {
+            value
+            for row in platform.published_rows(dataset.public_dataset_id)
+            for key, value in row.items()
+            if not key.startswith(":")
+        }
+        assert not private & values, dataset.name
+        text = " | ".join(values)
+        leaked = [value for value in private if len(value) >= 8 and value in text]
+        assert leaked == [], dataset.name
+
+
+def test_use_of_force_has_one_row_per_pib_file_number(platform, published):
+    rows = platform.published_rows(USE_OF_FORCE.published.public_dataset_id)
+    numbers = [row["pib_file_number"] for row in rows]
+    assert len(numbers) == len(set(numbers))
+
+
+def test_311_repeat_reports_are_kept_and_flagged(platform, published):
+    rows = platform.published_rows(SERVICE_REQUESTS_311.published.public_dataset_id)
+    numbers = {row["service_request"] for row in rows}
+    repeats = [row for row in rows if row.get("duplicate_of")]
+    assert repeats
+    assert all(row["duplicate_of"] != row["service_request"] for row in repeats)
+    same_day = [row for row in repeats if row["duplicate_of"] in numbers]
+    assert same_day, "some repeats should repeat a request of the same day"
