@@ -13,31 +13,18 @@ import dagster as dg
 
 from orchestration.catalog import SOURCES, PublishedDataset, Source
 from orchestration.partitions import DayWindow, daily_partitions
-from orchestration.quality.contract_checks import DeclaredCheck, declared_checks, load_contract
+from orchestration.quality.contract_checks import DeclaredCheck, declared_checks
+from orchestration.quality.gate import composed_contract, contract_variables
 from orchestration.quality.samples import failing_row_ids
 from orchestration.quality.soda import CheckOutcome, contract_path, verify
 from orchestration.warehouse.resource import WarehouseResource
 
 
-def contract_variables(
-    dataset: PublishedDataset, window: DayWindow, sources: tuple[Source, ...] = SOURCES
-) -> dict[str, str]:
-    """The run's window, and the privacy parameters of the catalog the contract checks against.
-
-    The contract reads the same parameters the models were built with, so the rule and its
-    check cannot drift apart.
-    """
-    source = next((s for s in sources if s.published == dataset), None)
-    parameters = {k.upper(): str(v) for k, v in (source.privacy if source else {}).items()}
-    return {
-        **parameters,
-        "WINDOW_START": window.start.isoformat(),
-        "WINDOW_END": window.end.isoformat(),
-    }
-
-
-def _severity(check: DeclaredCheck) -> dg.AssetCheckSeverity:
-    return dg.AssetCheckSeverity.WARN if check.warn_only else dg.AssetCheckSeverity.ERROR
+def _severity(check: DeclaredCheck, result: CheckOutcome | None) -> dg.AssetCheckSeverity:
+    """WARN for a warn-level check, or for a two-level threshold that crossed only its warn
+    level (Soda's WARN outcome); ERROR otherwise, which blocks the publish step."""
+    warned = result is not None and result.outcome == "WARN"
+    return dg.AssetCheckSeverity.WARN if check.warn_only or warned else dg.AssetCheckSeverity.ERROR
 
 
 def build_contract_check(
@@ -47,7 +34,7 @@ def build_contract_check(
 ) -> dg.AssetChecksDefinition:
     """The blocking checks of a public mart; `contract` defaults to the mart's own YAML."""
     contract = contract or contract_path(dataset.name)
-    document = load_contract(contract)
+    document = composed_contract(dataset, contract, sources)
     declared = declared_checks(document)
     specs = [
         dg.AssetCheckSpec(
@@ -74,7 +61,7 @@ def build_contract_check(
         window = DayWindow.from_time_window(context.partition_time_window)
         variables = contract_variables(dataset, window, sources)
         with warehouse.connect(read_only=True) as connection:
-            outcome = verify(connection, contract, variables)
+            outcome = verify(connection, contract, variables, document)
             for error in outcome.errors:
                 context.log.error(f"{dataset.name} contract could not be evaluated: {error}")
             for check in declared:
@@ -102,7 +89,7 @@ def build_contract_check(
                     asset_key=dataset.mart_asset_key,
                     check_name=check.name,
                     passed=not failed,
-                    severity=_severity(check),
+                    severity=_severity(check, result),
                     metadata=_metadata(window, result, sample, outcome.errors),
                 )
 

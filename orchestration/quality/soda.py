@@ -7,11 +7,13 @@ does not phone home, even if someone runs it without the Makefile's environment.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
 DATA_SOURCE_NAME = "warehouse"
@@ -58,10 +60,41 @@ def _describe(check: Any) -> str:
     return f"{check.column_name}: {name}" if check.column_name else name
 
 
+def _diagnostics(check_result: Any) -> dict[str, Any]:
+    """Soda's numeric diagnostics, and the value its threshold judged (a metric's ratio)."""
+    values = {
+        key: value
+        for key, value in (check_result.diagnostic_metric_values or {}).items()
+        if isinstance(value, int | float)
+    }
+    if isinstance(check_result.threshold_value, int | float):
+        values.setdefault("measured_value", check_result.threshold_value)
+    return values
+
+
 def verify(
-    connection: duckdb.DuckDBPyConnection, contract: Path, variables: dict[str, str]
+    connection: duckdb.DuckDBPyConnection,
+    contract: Path,
+    variables: dict[str, str],
+    document: dict[str, Any] | None = None,
 ) -> ContractOutcome:
-    """Verify one contract on an open warehouse connection."""
+    """Verify one contract on an open warehouse connection.
+
+    `document`, when given, is the contract to verify (a composed one, see quality.gate),
+    written to a temporary file for Soda, which reads contracts from files only; `contract`
+    then only names it.
+    """
+    if document is None:
+        return _verify_file(connection, contract, contract.stem, variables)
+    with tempfile.TemporaryDirectory(prefix="contract-") as directory:
+        path = Path(directory) / contract.name
+        path.write_text(yaml.safe_dump(document, sort_keys=False))
+        return _verify_file(connection, path, contract.stem, variables)
+
+
+def _verify_file(
+    connection: duckdb.DuckDBPyConnection, contract: Path, name: str, variables: dict[str, str]
+) -> ContractOutcome:
     os.environ["SODA_CORE_TELEMETRY_ENABLED"] = "false"
     from soda_core.contracts.api.verify_api import verify_contract_locally
     from soda_duckdb.common.data_sources.duckdb_data_source import DuckDBDataSourceImpl
@@ -83,12 +116,8 @@ def verify(
                     column=check.column_name,
                     qualifier=check.qualifier,
                     outcome=check_result.outcome.name,
-                    diagnostics={
-                        key: value
-                        for key, value in (check_result.diagnostic_metric_values or {}).items()
-                        if isinstance(value, int | float)
-                    },
+                    diagnostics=_diagnostics(check_result),
                 )
             )
     errors = tuple(session.get_errors())
-    return ContractOutcome(contract=contract.stem, checks=tuple(checks), errors=errors)
+    return ContractOutcome(contract=name, checks=tuple(checks), errors=errors)
