@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.catalog import CALLS_FOR_SERVICE
+from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS
 from orchestration.defs.quality import build_contract_check
 from orchestration.quality.soda import contract_path
 
@@ -28,3 +28,25 @@ def test_a_failing_contract_stops_the_publish_step(platform, tmp_path):
     assert evaluations["schema"].passed
     with platform.public_client() as client:
         assert client.get_view(CALLS_FOR_SERVICE.published.public_dataset_id) is None
+
+
+def test_a_failing_contract_stops_no_other_mart_from_publishing(platform, tmp_path):
+    failing = tmp_path / "calls_for_service.yml"
+    failing.write_text(
+        contract_path("calls_for_service").read_text()
+        + "  - row_count:\n      name: deliberately impossible\n      threshold:\n"
+        "        must_be: 0\n"
+    )
+    checks = [
+        build_contract_check(dataset, failing if dataset == CALLS_FOR_SERVICE.published else None)
+        for dataset in PUBLISHED_DATASETS
+    ]
+    result = platform.run_daily_job(asset_checks=checks)
+    published = {event.asset_key for event in result.get_asset_materialization_events()} & {
+        dataset.published_asset_key for dataset in PUBLISHED_DATASETS
+    }
+    assert published == {
+        dataset.published_asset_key
+        for dataset in PUBLISHED_DATASETS
+        if dataset != CALLS_FOR_SERVICE.published
+    }
