@@ -197,9 +197,10 @@ def run(args: argparse.Namespace) -> int:
         }
     public_dir = (data_root / "portal" / "public").resolve()
     print(f"\nPublished {day} to the local public portal in {public_dir}:", flush=True)
+    width = max(len(dataset.title) for dataset in PUBLISHED_DATASETS)
     for dataset in PUBLISHED_DATASETS:
         rows = counts[dataset.public_dataset_id]
-        print(f"  {dataset.public_dataset_id}  {dataset.title:<24} {rows:>7,} rows")
+        print(f"  {dataset.public_dataset_id}  {dataset.title:<{width}} {rows:>7,} rows")
     print(
         f"Browse it:  local-portal serve --data-dir {public_dir} --port 8802\n"
         f"            then open http://127.0.0.1:8802/api/catalog/v1",
