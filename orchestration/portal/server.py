@@ -17,7 +17,8 @@ Socrata endpoints (answers are JSON unless noted):
 
 Local extensions, for tests and operators, exempt from auth, faults and the request log:
   GET /_portal/health; GET|DELETE /_portal/requests (the recent requests: method, path, query,
-  body row count, status); GET|POST|DELETE /_portal/faults (queue 429/5xx or slow answers);
+  body row count, the row identifiers a write upserted and deleted, status);
+  GET|POST|DELETE /_portal/faults (queue 429/5xx or slow answers);
   POST /_portal/reload (import changed CSV files without a restart).
 
 Refusals carry Socrata's body `{"error": true, "code": ..., "message": ...}`: 400 for a
@@ -272,6 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(split.path)
         params = parse_qsl(split.query, keep_blank_values=True)
         self._body_rows: int | None = None
+        self._body_keys: dict[str, list[str]] | None = None
         try:
             answer = self._answer(method, path, params)
         except PortalError as error:
@@ -297,6 +299,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "path": path,
                     "query": {k: v for k, v in params if k != "$$app_token"},
                     "rows": self._body_rows,
+                    **(self._body_keys or {}),
                     "status": answer.status,
                 }
             )
@@ -355,6 +358,18 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(rows, list):
             self._body_rows = len(rows)
         return rows
+
+    def _record_keys(self, dataset: Dataset, rows: Any) -> None:
+        """For the request log: which rows a write upserted and which it deleted, by key."""
+        key = dataset.row_identifier or ":id"
+        if not isinstance(rows, list):
+            return
+        upserted, deleted = [], []
+        for row in rows:
+            if isinstance(row, dict) and row.get(key) is not None:
+                is_deleted = row.get(":deleted") in (True, "true")
+                (deleted if is_deleted else upserted).append(str(row[key]))
+        self._body_keys = {"upserted_keys": upserted, "deleted_keys": deleted}
 
     def _check_access(self, params: list[tuple[str, str]], *, write: bool) -> None:
         portal = self.server.portal
@@ -452,6 +467,7 @@ class _Handler(BaseHTTPRequestHandler):
             if method == "GET":
                 return self._query(dataset_id, match["format"] or "json", params)
             rows = self._rows_body(body)
+            self._record_keys(store.dataset(dataset_id), rows)
             if method == "POST":
                 return _json_answer(store.upsert(dataset_id, rows))
             return _json_answer(store.replace(dataset_id, rows))

@@ -9,9 +9,11 @@ straight into SQL. Identifiers are checked against the dataset's columns and quo
 literal becomes a bound parameter, so no request text is ever spliced into the SQL.
 
 Supported: `$select` (columns, `*`, `:*`, `count(*)`, `count(col)`, `min(col)`, `max(col)`,
+`date_trunc_ymd(col)`, `date_trunc_ym(col)`, `date_trunc_y(col)` of a calendar_date column,
 `expr as alias`), `$where` (`= != <> < <= > >=`, `and` / `or` / `not`, parentheses,
 `between`, `is [not] null`, `[not] in (...)`, a bare checkbox column), `$order` (columns,
-aggregates or output names, `asc` / `desc`), `$group` (columns), and Socrata's simple filters
+aggregates or output names, `asc` / `desc`), `$group` (columns, date truncations, output
+names), and Socrata's simple filters
 (`?field=value`). Anything else raises `SoqlError`, which the server answers with a 400.
 """
 
@@ -35,6 +37,12 @@ MAX_NESTING = 100  # parentheses and nots; deeper input is refused, not recursed
 
 _SYSTEM_KINDS = {":id": "text", ":created_at": "timestamp", ":updated_at": "timestamp"}
 _FUNCTIONS = frozenset({"count", "min", "max"})
+# Socrata's date truncations of a floating timestamp, as the text prefix each keeps.
+_DATE_TRUNCS = {
+    "date_trunc_ymd": (10, ""),
+    "date_trunc_ym": (7, "-01"),
+    "date_trunc_y": (4, "-01-01"),
+}
 _KEYWORDS = frozenset(
     {"and", "or", "not", "between", "is", "null", "in", "as", "asc", "desc", "true", "false"}
 )
@@ -456,6 +464,8 @@ class _Compiler:
         if token.kind != "ident" or not self.accept_punct("("):
             return _Output.of_field(self.field(token.text))
         function = token.text.lower()
+        if function in _DATE_TRUNCS:
+            return self.date_trunc(function)
         if function not in _FUNCTIONS:
             raise self.error(
                 f"function {token.text}() is not supported by the local portal",
@@ -483,17 +493,43 @@ class _Compiler:
             output_sql = order_sql
         return _Output(name, output_sql, order_sql, field.type_name, True)
 
-    def group_list(self) -> list[_Field]:
-        fields = []
+    def date_trunc(self, function: str) -> _Output:
+        """A calendar_date truncated to its day, month or year, still a floating timestamp.
+
+        Floating timestamps are stored as ISO text, so truncating keeps a prefix of it.
+        """
+        argument = self.next()
+        if not argument.is_name:
+            raise self.error(f"{function}() takes a column, found {argument.describe()}")
+        field = self.field(argument.text)
+        self.expect_punct(")")
+        if field.type_name != "calendar_date":
+            raise self.error(
+                f"{function}() takes a calendar_date column, not {field.name} ({field.type_name})",
+                "query.soql.type-mismatch",
+            )
+        keep, month_day = _DATE_TRUNCS[function]
+        sql = f"(left({field.sql}, {keep}) || '{month_day}T00:00:00.000')"
+        return _Output(f"{function}_{field.name}", sql, sql, "calendar_date", False)
+
+    def group_list(self, outputs: list[_Output]) -> list[_Output]:
+        """Group keys: columns, date truncations, or names given in `$select`."""
+        by_name = {output.name: output for output in outputs}
+        keys = []
         while True:
-            token = self.next()
-            if not token.is_name or self.at_punct("("):
-                raise self.error(f"expected a column at position {token.position}")
-            fields.append(self.field(token.text))
+            token = self.peek()
+            if token.is_name and token.text in by_name and not self.at_punct("(", ahead=1):
+                self.next()
+                key = by_name[token.text]
+            else:
+                key = self.value()
+            if key.aggregate:
+                raise self.error(f"cannot group by the aggregate {key.name}")
+            keys.append(key)
             if not self.accept_punct(","):
                 break
         self.expect_end()
-        return fields
+        return keys
 
     def order_list(self, outputs: list[_Output]) -> list[tuple[_Output, bool]]:
         by_name = {output.name: output for output in outputs}
@@ -551,15 +587,18 @@ def compile_query(query: SoqlQuery, *, table: str, columns: Mapping[str, str]) -
         left, right = compiler.unify([compiler.field(name), _Literal(value, value)])
         conditions.append(f"({left} = {right})")
 
-    group: list[_Field] = []
+    group: list[_Output] = []
     if query.group is not None and query.group.strip():
         compiler.start("$group", query.group)
-        group = compiler.group_list()
-    grouped_names = {field.name for field in group}
+        group = compiler.group_list(outputs)
+    grouped_names = {key.field.name for key in group if key.field is not None}
+    grouped_sql = {key.order_sql for key in group}
     aggregated = bool(group) or any(output.aggregate for output in outputs)
 
     def check_grouped(output: _Output, clause: str) -> None:
-        grouped = output.field is not None and output.field.name in grouped_names
+        grouped = (
+            output.field is not None and output.field.name in grouped_names
+        ) or output.order_sql in grouped_sql
         if aggregated and not output.aggregate and not grouped:
             raise SoqlError(f"{clause}: {output.name} must be grouped or aggregated")
 
@@ -575,7 +614,7 @@ def compile_query(query: SoqlQuery, *, table: str, columns: Mapping[str, str]) -
                 f"{output.order_sql} {'DESC NULLS FIRST' if descending else 'ASC NULLS LAST'}"
             )
     if group and not order_terms:
-        order_terms = [f"{field.typed_sql} ASC NULLS LAST" for field in group]
+        order_terms = [f"{key.order_sql} ASC NULLS LAST" for key in group]
     if not aggregated:
         order_terms.append(f"{quote_identifier(':id')} ASC")
 
@@ -583,7 +622,9 @@ def compile_query(query: SoqlQuery, *, table: str, columns: Mapping[str, str]) -
     if conditions:
         tail += " WHERE " + " AND ".join(conditions)
     if group:
-        tail += " GROUP BY " + ", ".join(field.sql for field in group)
+        tail += " GROUP BY " + ", ".join(
+            key.field.sql if key.field is not None else key.order_sql for key in group
+        )
     if order_terms:
         tail += " ORDER BY " + ", ".join(order_terms)
     tail += f" LIMIT {int(query.limit)} OFFSET {int(query.offset)}"

@@ -89,3 +89,11 @@ def test_cleared_faults_are_not_answered(portal):
 def test_an_invalid_fault_is_refused(portal, fault):
     answer = requests.post(f"{portal.url}/_portal/faults", json=fault, timeout=5)
     assert answer.status_code == 400
+
+
+def test_the_request_log_names_the_rows_a_write_upserted_and_deleted(client, portal):
+    client.upsert(CFS_ID, [{"nopd_item": "A0009-22"}, {"nopd_item": "A0001-22", ":deleted": True}])
+    entry = logged(portal)[-1]
+    assert (entry["method"], entry["rows"]) == ("POST", 2)
+    assert entry["upserted_keys"] == ["A0009-22"]
+    assert entry["deleted_keys"] == ["A0001-22"]

@@ -80,6 +80,24 @@ def test_group_counts_rows_per_value(client):
     assert rows[0] == {"type_": "21", "count": "2"}
 
 
+def test_group_by_date_trunc_ymd_counts_rows_per_local_day(client):
+    rows = client.get(
+        CFS_ID,
+        select="date_trunc_ymd(timecreate) as day, count(*) as row_count",
+        group="day",
+        order="day",
+    )
+    assert rows == [
+        {"day": "2022-01-01T00:00:00.000", "row_count": "3"},
+        {"day": "2022-01-02T00:00:00.000", "row_count": "1"},
+    ]
+
+
+def test_date_trunc_of_a_text_column_is_refused(client):
+    with pytest.raises(Exception, match="calendar_date"):
+        client.get(CFS_ID, select="date_trunc_ymd(type_), count(*)", group="date_trunc_ymd(type_)")
+
+
 def test_system_fields_come_with_colon_star_or_exclude_system_fields_false(client):
     starred = client.get(CFS_ID, select=":*, *", order="nopd_item", limit=1)[0]
     assert list(starred)[:3] == [":id", ":created_at", ":updated_at"]
