@@ -1,10 +1,23 @@
-"""Published assets: each public mart's window made equal on the city's portal."""
+"""Published assets: each public mart's window made equal on the city's portal.
+
+Each publish sends only what changed since the ledger's last record (see
+orchestration.publishing). Two explicit jobs sit beside the daily path: `publish_plan`, a dry
+run that shows per dataset what a partition's publish would send, and `replace_public_dataset`,
+the deliberate full refresh of one dataset after a schema or rule change.
+"""
 
 import dagster as dg
+from pydantic import Field
 
 from orchestration.catalog import SOURCES, PublishedDataset, Source
-from orchestration.partitions import daily_partitions, window_of
-from orchestration.publisher import DEFAULT_CHUNK_SIZE, publish_window
+from orchestration.partitions import DayWindow, daily_partitions, window_of
+from orchestration.publishing.plan import stage_delta_plan
+from orchestration.publishing.send import (
+    DEFAULT_CHUNK_SIZE,
+    PublishResult,
+    publish_window,
+    replace_dataset,
+)
 from orchestration.row_fates import fate_counts
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
@@ -12,6 +25,20 @@ from orchestration.warehouse.resource import WarehouseResource
 
 class PublishConfig(dg.Config):
     chunk_size: int = DEFAULT_CHUNK_SIZE
+
+
+def _plan_metadata(result: PublishResult) -> dict[str, object]:
+    plan = result.plan
+    return {
+        "dagster/row_count": plan.rows_in_mart,
+        "rows_created": plan.creates,
+        "rows_updated": plan.updates,
+        "rows_deleted": plan.deletes,
+        "rows_unchanged": plan.unchanged,
+        "rows_sent": result.rows_sent,
+        "chunks": result.chunks,
+        "seconds": result.seconds,
+    }
 
 
 def build_publish_asset(
@@ -27,11 +54,12 @@ def build_publish_asset(
         group_name="published",
         kinds={"socrata"},
         owners=["team:data-engineering"],
-        code_version="1",
+        code_version="2",
         pool="warehouse",
         description=(
-            f"The public {dataset.title} dataset on the city's portal: the mart's rows of the "
-            f"partition upserted by {dataset.row_identifier}, withdrawn rows deleted."
+            f"The public {dataset.title} dataset on the city's portal: the mart's new and "
+            f"changed rows of the partition upserted by {dataset.row_identifier}, withdrawn "
+            "rows deleted, unchanged rows not sent (the publish ledger knows them)."
         ),
         retry_policy=dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL),
     )
@@ -43,6 +71,10 @@ def build_publish_asset(
     ) -> dg.MaterializeResult:
         window = window_of(context)
         dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
+
+        def progress(sent: int, total: int) -> None:
+            context.log.info(f"{dataset.name}: {sent:,} of {total:,} rows sent")
+
         with public_portal.open() as client, warehouse.connect() as connection:
             result = publish_window(
                 client,
@@ -50,25 +82,17 @@ def build_publish_asset(
                 dataset,
                 window,
                 dataset_id=dataset_id,
+                run_id=context.run_id,
                 chunk_size=config.chunk_size,
+                progress=progress,
             )
             fates = fate_counts(connection, source, window) if source else None
         url = f"{client.base_url}/resource/{dataset_id}.json"
-        context.log.info(
-            f"published {result.rows_in_mart:,} {dataset.name} rows of {window.start}..."
-            f"{window.end} to {url}: {result.rows_created:,} created, "
-            f"{result.rows_updated:,} updated, {result.rows_deleted:,} withdrawn, "
-            f"in {result.chunks} chunks"
-        )
+        context.log.info(f"{window.start}..{window.end} to {url}: {result.summary()}")
         metadata: dict[str, object] = {
-            "dagster/row_count": result.rows_in_mart,
+            **_plan_metadata(result),
             "dataset_id": dataset_id,
             "dataset_url": dg.MetadataValue.url(url),
-            "rows_created": result.rows_created,
-            "rows_updated": result.rows_updated,
-            "rows_deleted": result.rows_deleted,
-            "chunks": result.chunks,
-            "seconds": result.seconds,
         }
         if fates is not None:
             context.log.info(f"{dataset.name} raw rows of the window by fate: {fates.summary()}")
@@ -80,3 +104,105 @@ def build_publish_asset(
         return dg.MaterializeResult(metadata=metadata)
 
     return publish_asset
+
+
+def _published_dataset(published: tuple[PublishedDataset, ...], name: str) -> PublishedDataset:
+    for dataset in published:
+        if dataset.name == name:
+            return dataset
+    known = ", ".join(dataset.name for dataset in published)
+    raise dg.Failure(f"no public dataset named {name!r}; the catalog has {known}")
+
+
+def build_publish_plan_job(published: tuple[PublishedDataset, ...]) -> dg.JobDefinition:
+    """The dry run: per public dataset, what publishing a partition would send."""
+
+    @dg.op(pool="warehouse", description="Stage and count each dataset's publish plan.")
+    def plan_publish(
+        context: dg.OpExecutionContext,
+        public_portal: SocrataResource,
+        warehouse: WarehouseResource,
+    ) -> dg.Output[dict[str, dict[str, int]]]:
+        window = DayWindow.from_time_window(context.partition_time_window)
+        plans: dict[str, dict[str, int]] = {}
+        lines = [
+            "| dataset | id | creates | updates | deletes | unchanged |",
+            "|---|---|---|---|---|---|",
+        ]
+        with warehouse.connect() as connection:
+            for dataset in published:
+                dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
+                plan = stage_delta_plan(connection, dataset, window, dataset_id)
+                context.log.info(
+                    f"{window.start}..{window.end} {dataset.name} ({dataset_id}) would send "
+                    f"{plan.creates:,} creates, {plan.updates:,} updates, {plan.deletes:,} "
+                    f"deletes; {plan.unchanged:,} rows unchanged"
+                )
+                plans[dataset.name] = plan.as_dict()
+                lines.append(
+                    f"| {dataset.name} | {dataset_id} | {plan.creates:,} | {plan.updates:,} | "
+                    f"{plan.deletes:,} | {plan.unchanged:,} |"
+                )
+        return dg.Output(plans, metadata={"plan": dg.MetadataValue.md("\n".join(lines))})
+
+    return dg.GraphDefinition(name="publish_plan", node_defs=[plan_publish]).to_job(
+        partitions_def=daily_partitions,
+        description=(
+            "Dry run of the daily publish for a partition: creates, updates and deletes per "
+            "public dataset, computed against the publish ledger. Sends nothing."
+        ),
+    )
+
+
+class ReplaceConfig(dg.Config):
+    dataset: str = Field(description="The public mart to republish, e.g. calls_for_service.")
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+
+
+def build_replace_job(published: tuple[PublishedDataset, ...]) -> dg.JobDefinition:
+    """The deliberate full refresh of one public dataset."""
+
+    @dg.op(
+        pool="warehouse",
+        description="Replace every row of one public dataset with its mart; rebuild its ledger.",
+    )
+    def replace_public_rows(
+        context: dg.OpExecutionContext,
+        config: ReplaceConfig,
+        public_portal: SocrataResource,
+        warehouse: WarehouseResource,
+    ) -> dg.Output[dict[str, int]]:
+        dataset = _published_dataset(published, config.dataset)
+        dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
+
+        def progress(sent: int, total: int) -> None:
+            context.log.info(f"{dataset.name}: {sent:,} of {total:,} rows sent")
+
+        with public_portal.open() as client, warehouse.connect() as connection:
+            result = replace_dataset(
+                client,
+                connection,
+                dataset,
+                dataset_id=dataset_id,
+                run_id=context.run_id,
+                chunk_size=config.chunk_size,
+                progress=progress,
+            )
+        context.log.info(f"full refresh of {result.summary()}")
+        context.log_event(
+            dg.AssetObservation(
+                asset_key=dataset.published_asset_key,
+                metadata={"full_refresh": True, **_plan_metadata(result)},
+            )
+        )
+        return dg.Output(result.plan.as_dict(), metadata=_plan_metadata(result))
+
+    return dg.GraphDefinition(
+        name="replace_public_dataset", node_defs=[replace_public_rows]
+    ).to_job(
+        description=(
+            "Deliberate full refresh of one public dataset (after a schema or rule change): "
+            "the portal's rows replaced by the whole mart, the publish ledger rebuilt. "
+            "Never scheduled."
+        ),
+    )

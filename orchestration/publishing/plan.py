@@ -1,0 +1,170 @@
+"""What a publish must send: the diff of a mart against the ledger, staged in the warehouse.
+
+The plan is a temporary table with one row per row to send, in the order it is sent:
+creates, updates, then deletes, each by row identifier, numbered by `_seq`. Staging it in
+DuckDB keeps a day's diff and a ten-year replace alike out of Python memory; chunks are
+read from it by sequence.
+
+A delta plan for a window of local days:
+- create: in the mart's window, not in the ledger;
+- update: in the mart's window, in the ledger with another content hash;
+- delete: in the ledger under a day of the window, and nowhere in the mart any more
+  (reclassified into a juvenile type, merged as a duplicate, voided, deleted at the source).
+  A row that moved to another day stays until that day is published, which updates it.
+Unchanged rows are not in the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from orchestration.catalog import PublishedDataset
+from orchestration.partitions import DayWindow
+from orchestration.publishing.ledger import LEDGER_TABLE, ensure_ledger
+from orchestration.publishing.rendering import content_hash, rendered_columns
+from orchestration.raw_loader import quote
+
+PLAN_TABLE = "publish_plan"
+ACTIONS = ("create", "update", "delete")
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """How many rows of each kind a publish sends, and how many it leaves alone."""
+
+    dataset_id: str
+    rows_in_mart: int
+    creates: int
+    updates: int
+    deletes: int
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows_in_mart - self.creates - self.updates
+
+    @property
+    def rows_to_send(self) -> int:
+        return self.creates + self.updates + self.deletes
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "rows_in_mart": self.rows_in_mart,
+            "creates": self.creates,
+            "updates": self.updates,
+            "deletes": self.deletes,
+            "unchanged": self.unchanged,
+        }
+
+
+def _hashed_mart(dataset: PublishedDataset, where: str) -> str:
+    key = quote(dataset.row_identifier)
+    day = quote(dataset.day_field)
+    return f"""
+        select *, {content_hash(dataset)} as _hash from (
+            select {", ".join(rendered_columns(dataset))},
+                cast({key} as varchar) as _row_id,
+                cast({day} as date) as _day
+            from {dataset.mart_table}
+            {where}
+        )
+    """
+
+
+def _stage(connection: duckdb.DuckDBPyConnection, body: str, parameters: list[Any]) -> None:
+    connection.execute(
+        f"""
+        create or replace temp table {PLAN_TABLE} as
+        select *, row_number() over (
+            order by case _action when 'create' then 0 when 'update' then 1 else 2 end, _row_id
+        ) as _seq
+        from ({body})
+        """,
+        parameters,
+    )
+
+
+def _counted(
+    connection: duckdb.DuckDBPyConnection, dataset_id: str, rows_in_mart: int
+) -> PublishPlan:
+    counted = f"select _action, count(*) from {PLAN_TABLE} group by _action"
+    counts = dict(connection.execute(counted).fetchall())
+    return PublishPlan(
+        dataset_id=dataset_id,
+        rows_in_mart=rows_in_mart,
+        creates=counts.get("create", 0),
+        updates=counts.get("update", 0),
+        deletes=counts.get("delete", 0),
+    )
+
+
+def stage_delta_plan(
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    window: DayWindow,
+    dataset_id: str,
+) -> PublishPlan:
+    """Stage the rows that make the portal's window equal the mart's window."""
+    ensure_ledger(connection)
+    day = quote(dataset.day_field)
+    key = quote(dataset.row_identifier)
+    mart = _hashed_mart(dataset, f"where {day} >= ? and {day} < ?")
+    body = f"""
+        select case when l.row_id is null then 'create' else 'update' end as _action, m.*
+        from ({mart}) m
+        left join {LEDGER_TABLE} l on l.dataset_id = ? and l.row_id = m._row_id
+        where l.row_id is null or l.content_hash <> m._hash
+        union all by name
+        select 'delete' as _action, l.row_id as _row_id, l.day as _day
+        from {LEDGER_TABLE} l
+        where l.dataset_id = ? and l.day >= ? and l.day < ?
+          and not exists (
+              select 1 from {dataset.mart_table} t where cast(t.{key} as varchar) = l.row_id
+          )
+    """
+    _stage(
+        connection,
+        body,
+        [window.start, window.end, dataset_id, dataset_id, window.start, window.end],
+    )
+    (rows_in_mart,) = connection.execute(
+        f"select count(*) from {dataset.mart_table} where {day} >= ? and {day} < ?",
+        [window.start, window.end],
+    ).fetchone()
+    return _counted(connection, dataset_id, rows_in_mart)
+
+
+def stage_full_plan(
+    connection: duckdb.DuckDBPyConnection, dataset: PublishedDataset, dataset_id: str
+) -> PublishPlan:
+    """Stage every row of the mart, all to be sent afresh (a full refresh)."""
+    ensure_ledger(connection)
+    _stage(connection, f"select 'create' as _action, * from ({_hashed_mart(dataset, '')})", [])
+    (rows_in_mart,) = connection.execute(f"select count(*) from {PLAN_TABLE}").fetchone()
+    return _counted(connection, dataset_id, rows_in_mart)
+
+
+def plan_payload(
+    connection: duckdb.DuckDBPyConnection, dataset: PublishedDataset, first: int, last: int
+) -> list[dict[str, Any]]:
+    """The JSON rows for plan rows `first..last`.
+
+    Upserts carry every public column, nulls too: an upsert that left a field out would keep
+    the portal's old value where the mart's became empty.
+    """
+    names = dataset.public_field_names
+    columns = ", ".join(quote(name) for name in names)
+    cursor = connection.execute(
+        f"select _action, _row_id, {columns} from {PLAN_TABLE} "
+        "where _seq between ? and ? order by _seq",
+        [first, last],
+    )
+    payload: list[dict[str, Any]] = []
+    for action, row_id, *values in cursor.fetchall():
+        if action == "delete":
+            payload.append({dataset.row_identifier: row_id, ":deleted": True})
+        else:
+            payload.append(dict(zip(names, values, strict=True)))
+    return payload

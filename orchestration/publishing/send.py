@@ -1,0 +1,164 @@
+"""Sending a staged plan to the portal in chunks, the ledger following chunk by chunk.
+
+A chunk is recorded in the ledger right after the portal accepted it, so a publish that dies
+between chunks leaves a ledger equal to what the portal holds, and the next run's plan
+holds exactly the rows not yet sent. (A death between the portal's answer and the ledger's
+commit re-sends that one chunk; upserts by row identifier make that harmless.)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from orchestration.catalog import PublishedDataset
+from orchestration.partitions import DayWindow
+from orchestration.publishing.ledger import record_chunk
+from orchestration.publishing.plan import (
+    PLAN_TABLE,
+    PublishPlan,
+    plan_payload,
+    stage_delta_plan,
+    stage_full_plan,
+)
+from orchestration.publishing.rendering import public_view
+from orchestration.socrata.client import SocrataClient
+
+DEFAULT_CHUNK_SIZE = 10_000  # what Socrata's own publishing tools send per request
+
+
+@dataclass
+class PublishResult:
+    """A plan and what sending it did."""
+
+    plan: PublishPlan
+    rows_sent: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    created_dataset: bool = False
+    answers: list[dict[str, int]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        plan = self.plan
+        return (
+            f"{plan.dataset_id}: sent {plan.rows_to_send:,} of {plan.rows_in_mart:,} mart rows "
+            f"({plan.creates:,} created, {plan.updates:,} updated, {plan.deletes:,} withdrawn, "
+            f"{plan.unchanged:,} unchanged) in {self.chunks} chunks"
+        )
+
+
+def _send_plan(
+    client: SocrataClient,
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    result: PublishResult,
+    *,
+    dataset_id: str,
+    run_id: str,
+    chunk_size: int,
+    replace: bool = False,
+    progress: Callable[[int, int], None] = lambda sent, total: None,
+) -> None:
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    total = result.plan.rows_to_send
+    first = 1
+    while first <= total or (replace and result.chunks == 0):
+        last = min(first + chunk_size - 1, total)
+        payload = plan_payload(connection, dataset, first, last)
+        if replace and result.chunks == 0:
+            answer = client.replace(dataset_id, payload)
+        else:
+            answer = client.upsert(dataset_id, payload)
+        record_chunk(
+            connection,
+            PLAN_TABLE,
+            first,
+            last,
+            dataset_id=dataset_id,
+            run_id=run_id,
+            forget_first=replace and result.chunks == 0,
+        )
+        result.answers.append(answer)
+        result.rows_sent += len(payload)
+        result.chunks += 1
+        progress(result.rows_sent, total)
+        first = last + 1
+
+
+def _ensure_view(client: SocrataClient, dataset: PublishedDataset, dataset_id: str) -> bool:
+    """Make sure the dataset exists with the catalog's metadata; True if it was created."""
+    created = client.get_view(dataset_id) is None
+    client.put_view(dataset_id, public_view(dataset))
+    return created
+
+
+def publish_window(
+    client: SocrataClient,
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    window: DayWindow,
+    *,
+    dataset_id: str,
+    run_id: str,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int, int], None] = lambda sent, total: None,
+) -> PublishResult:
+    """Make the portal's rows of the window equal the mart's, sending only what changed.
+
+    (`plan.stage_delta_plan` alone is the dry run: it stages and counts, and sends nothing.)
+    """
+    started = time.monotonic()
+    plan = stage_delta_plan(connection, dataset, window, dataset_id)
+    result = PublishResult(plan=plan)
+    result.created_dataset = _ensure_view(client, dataset, dataset_id)
+    _send_plan(
+        client,
+        connection,
+        dataset,
+        result,
+        dataset_id=dataset_id,
+        run_id=run_id,
+        chunk_size=chunk_size,
+        progress=progress,
+    )
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
+def replace_dataset(
+    client: SocrataClient,
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    *,
+    dataset_id: str,
+    run_id: str,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int, int], None] = lambda sent, total: None,
+) -> PublishResult:
+    """A deliberate full refresh: the portal's rows replaced by the whole mart.
+
+    The first chunk replaces every row on the portal (Socrata's replace), the rest are
+    upserted, and the ledger is rebuilt from what was sent. For a schema or rule change;
+    the daily publish never does this.
+    """
+    started = time.monotonic()
+    plan = stage_full_plan(connection, dataset, dataset_id)
+    result = PublishResult(plan=plan)
+    result.created_dataset = _ensure_view(client, dataset, dataset_id)
+    _send_plan(
+        client,
+        connection,
+        dataset,
+        result,
+        dataset_id=dataset_id,
+        run_id=run_id,
+        chunk_size=chunk_size,
+        replace=True,
+        progress=progress,
+    )
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
