@@ -6,9 +6,14 @@ from dagster_dbt import DbtProject
 from orchestration.catalog import DERIVED_DATASETS, SOURCES, PublishedDataset, Source
 from orchestration.dbt_project import DBT_EXECUTABLE, LocalDbtCliResource, dbt_project
 from orchestration.defs.ingest import build_ingest_assets
-from orchestration.defs.publish import build_publish_asset
+from orchestration.defs.publish import (
+    build_publish_asset,
+    build_publish_plan_job,
+    build_replace_job,
+)
 from orchestration.defs.quality import build_contract_check
 from orchestration.defs.schedules import daily_publish_job, daily_publish_schedule
+from orchestration.defs.sensors import build_change_sensors
 from orchestration.defs.transform import build_dbt_models
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
@@ -33,7 +38,7 @@ def build_definitions(
     asset_checks: list[dg.AssetChecksDefinition] | None = None,
 ) -> dg.Definitions:
     """The code location for a catalog and a dbt project (tests hand in their own)."""
-    published = [*(source.published for source in sources), *derived]
+    published = (*(source.published for source in sources), *derived)
     if asset_checks is None:
         asset_checks = [build_contract_check(dataset, sources=sources) for dataset in published]
     return dg.Definitions(
@@ -43,8 +48,9 @@ def build_definitions(
             *(build_publish_asset(dataset, sources) for dataset in published),
         ],
         asset_checks=asset_checks,
-        jobs=[daily_publish_job],
+        jobs=[daily_publish_job, build_publish_plan_job(published), build_replace_job(published)],
         schedules=[daily_publish_schedule],
+        sensors=build_change_sensors(sources),
         resources={
             "dbt": LocalDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE),
             **resources,

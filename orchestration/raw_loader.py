@@ -31,6 +31,8 @@ LOAD_COLUMNS = {
     "_source_rows_updated_at": "timestamp",
 }
 SYSTEM_FIELDS = {":id": "_source_row_id", ":updated_at": "_source_updated_at"}
+# Metadata key of a raw materialization: the newest source `:updated_at` it loaded.
+NEWEST_ROW_UPDATED_AT = "newest_row_updated_at"
 
 
 class SourceDatasetMissing(RuntimeError):
@@ -49,6 +51,9 @@ class RawLoad:
     source_dataset_id: str
     source_rows_updated_at: datetime | None
     new_columns: tuple[str, ...]
+    # The newest `:updated_at` among the window's rows: the change sensor compares it with
+    # the source's, so a day already loaded after its last change is not requested again.
+    newest_row_updated_at: str | None = None
 
 
 def quote(identifier: str) -> str:
@@ -161,6 +166,11 @@ def load_raw_window(
             loaded += len(page)
             pages += 1
             progress(loaded, expected)
+        (newest,) = connection.execute(
+            f"select max(_source_updated_at) from {source.raw_table} "
+            "where _partition_date >= ? and _partition_date < ?",
+            [window.start, window.end],
+        ).fetchone()
         connection.execute("commit")
     except BaseException:
         connection.execute("rollback")
@@ -174,4 +184,5 @@ def load_raw_window(
         source_dataset_id=dataset_id,
         source_rows_updated_at=updated_at,
         new_columns=tuple(added),
+        newest_row_updated_at=newest,
     )

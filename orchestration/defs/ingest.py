@@ -8,7 +8,7 @@ import dagster as dg
 
 from orchestration.catalog import SOURCES, Source
 from orchestration.partitions import daily_partitions, window_of
-from orchestration.raw_loader import load_raw_window
+from orchestration.raw_loader import NEWEST_ROW_UPDATED_AT, load_raw_window
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
 
@@ -88,6 +88,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
                     load.source_rows_updated_at.isoformat() if load.source_rows_updated_at else None
                 ),
                 "new_source_columns": list(load.new_columns),
+                NEWEST_ROW_UPDATED_AT: load.newest_row_updated_at,
             }
         )
 

@@ -1,0 +1,117 @@
+"""Sensors that follow late changes at the source into the public datasets.
+
+The daily schedule publishes yesterday. Afterwards the police reclassify calls for up to 36
+hours after closing, calls close late, and rows turn out to be juvenile cases, duplicates or
+voids, on days of any age. One sensor per source asks the source portal which local days
+changed (see orchestration.change_detection) and requests a run of the daily job for exactly
+those partitions, selecting the source's raw asset and everything downstream of it (its
+models, checks, mart and published datasets), nothing of the other sources.
+
+A day is skipped when its raw partition was already loaded after the change (the schedule's
+own run, or an earlier sensor run): the raw materialization records the newest
+`:updated_at` it loaded, and the row count it loaded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+
+from orchestration.catalog import SOURCES, Source
+from orchestration.change_detection import SourceChanges, SourceCursor, scan_source_changes
+from orchestration.defs.schedules import daily_publish_job
+from orchestration.partitions import FIRST_DAY, daily_partitions
+from orchestration.raw_loader import NEWEST_ROW_UPDATED_AT
+from orchestration.socrata.resource import SocrataResource
+
+MINIMUM_INTERVAL_S = 15 * 60
+
+
+def _loaded_after_change(
+    instance: dg.DagsterInstance, source: Source, day: date, changes: SourceChanges
+) -> bool:
+    """True when the day's latest raw load already holds the change."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=source.raw_asset_key, asset_partitions=[day.isoformat()]),
+        limit=1,
+    ).records
+    if not records:
+        return False
+    materialization = records[0].asset_materialization
+    metadata = materialization.metadata if materialization else {}
+
+    def value(key: str) -> object:
+        entry = metadata.get(key)
+        return getattr(entry, "value", entry)
+
+    changed_at = changes.updated_days.get(day)
+    if changed_at is not None:
+        loaded_up_to = value(NEWEST_ROW_UPDATED_AT)
+        if not isinstance(loaded_up_to, str) or loaded_up_to < changed_at:
+            return False
+    recount = changes.recounted_days.get(day)
+    return recount is None or value("dagster/row_count") == recount
+
+
+def build_source_change_sensor(source: Source) -> dg.SensorDefinition:
+    @dg.sensor(
+        name=f"{source.name}_source_changes",
+        job=daily_publish_job,
+        minimum_interval_seconds=MINIMUM_INTERVAL_S,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=(
+            f"Requests a run of {source.title}, raw to published, for each local day whose "
+            f"rows changed at the source ({source.internal_dataset_id}) since the last look, "
+            "however old the day."
+        ),
+    )
+    def source_changes(
+        context: dg.SensorEvaluationContext, source_portal: SocrataResource
+    ) -> dg.SensorResult:
+        cursor = SourceCursor.from_json(context.cursor)
+        dataset_id = source_portal.dataset_id(source.name, source.internal_dataset_id)
+        with source_portal.open() as client:
+            changes = scan_source_changes(client, source, dataset_id, cursor)
+        if cursor.watermark is None:
+            context.log.info(
+                f"{source.name}: first look; watching changes after {changes.cursor.watermark}"
+            )
+            return dg.SensorResult(cursor=changes.cursor.to_json())
+
+        selection = (
+            dg.AssetSelection.assets(source.raw_asset_key)
+            .downstream()
+            .resolve(context.repository_def.asset_graph)
+        )
+        last_day = daily_partitions.get_last_partition_key()
+        requests = []
+        for day in changes.days:
+            key = day.isoformat()
+            if not FIRST_DAY <= key <= last_day:
+                context.log.info(f"{source.name}: {key} changed but is not a partition yet")
+                continue
+            if _loaded_after_change(context.instance, source, day, changes):
+                continue
+            stamp = changes.updated_days.get(day, "")
+            count = changes.recounted_days.get(day, "")
+            requests.append(
+                dg.RunRequest(
+                    run_key=f"{source.name}:{key}:{stamp}:{count}",
+                    partition_key=key,
+                    asset_selection=sorted(selection),
+                    tags={"civic/trigger": f"{source.name} source changes"},
+                )
+            )
+        context.log.info(
+            f"{source.name}: {changes.rows_scanned:,} changed rows on {len(changes.days)} days "
+            f"({changes.undated_rows} without a {source.day_field}); "
+            f"requesting {len(requests)} runs"
+        )
+        return dg.SensorResult(run_requests=requests, cursor=changes.cursor.to_json())
+
+    return source_changes
+
+
+def build_change_sensors(sources: tuple[Source, ...] = SOURCES) -> list[dg.SensorDefinition]:
+    return [build_source_change_sensor(source) for source in sources]
