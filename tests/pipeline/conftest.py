@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -59,19 +60,22 @@ class Platform:
             return [row for page in client.iter_pages(dataset_id) for row in page]
 
 
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    """One platform per test module: a daily run takes seconds, so modules share theirs."""
-    root = tmp_path_factory.mktemp("platform")
-    warehouse = root / "warehouse.duckdb"
-    exports = write_samples(
-        root / "portal" / "internal",
-        DAY - timedelta(days=1),
-        DAY,
+def write_sample_exports(directory: Path, first: date, last: date) -> dict[str, object]:
+    """Generated internal exports of every source, sized so each day has rows of each."""
+    return write_samples(
+        directory,
+        first,
+        last,
         seed=7,
         scale=0.25,
         scales={"use_of_force": 4, "service_requests_311": 1},
     )
+
+
+@contextmanager
+def running_platform(root: Path, exports: dict[str, object]) -> Iterator[Platform]:
+    """Serve `root/portal/internal` as the source and an empty public portal beside it."""
+    warehouse = root / "warehouse.duckdb"
     with (
         pytest.MonkeyPatch.context() as monkeypatch,
         serve_in_thread(root / "portal" / "internal") as source,
@@ -81,3 +85,12 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     ):
         monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
         yield Platform(root, warehouse, source, public, exports)
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """One platform per test module: a daily run takes seconds, so modules share theirs."""
+    root = tmp_path_factory.mktemp("platform")
+    exports = write_sample_exports(root / "portal" / "internal", DAY - timedelta(days=1), DAY)
+    with running_platform(root, exports) as running:
+        yield running
