@@ -1,0 +1,88 @@
+"""The two explicit publishing jobs: the dry run and the deliberate full refresh."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dagster as dg
+import duckdb
+import pytest
+import requests
+
+from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS
+from orchestration.publishing.ledger import LEDGER_TABLE
+from orchestration.socrata.client import SocrataClient
+from tests.pipeline.conftest import DAY, PUBLISHER
+
+CFS_PUBLIC = CALLS_FOR_SERVICE.published.public_dataset_id
+
+
+def writes(platform) -> list[dict]:
+    entries = requests.get(f"{platform.public.url}/_portal/requests", timeout=5).json()
+    return [e for e in entries if e["method"] in ("POST", "PUT") and e["path"].startswith("/res")]
+
+
+def forget_requests(platform) -> None:
+    requests.delete(f"{platform.public.url}/_portal/requests", timeout=5).raise_for_status()
+
+
+@pytest.fixture(scope="module")
+def published(platform):
+    assert platform.run_daily_job(DAY).success
+    return platform
+
+
+def run_job(platform, name: str, **kwargs) -> dg.ExecuteInProcessResult:
+    job = platform.definitions().resolve_job_def(name)
+    return job.execute_in_process(instance=dg.DagsterInstance.get(), **kwargs)
+
+
+def test_the_dry_run_of_a_published_partition_plans_nothing_and_sends_nothing(published):
+    forget_requests(published)
+    result = run_job(published, "publish_plan", partition_key=DAY.isoformat())
+    plans = result.output_for_node("plan_publish")
+    assert set(plans) == {dataset.name for dataset in PUBLISHED_DATASETS}
+    assert all(p["creates"] == p["updates"] == p["deletes"] == 0 for p in plans.values())
+    assert plans["calls_for_service"]["unchanged"] > 0
+    assert writes(published) == []
+
+
+def test_the_dry_run_of_a_new_partition_plans_every_row_as_a_create(published):
+    day_before = DAY - timedelta(days=1)
+    assert published.run_daily_job(day_before).success
+    with duckdb.connect(str(published.warehouse)) as connection:
+        connection.execute(
+            f"delete from {LEDGER_TABLE} where dataset_id = ? and day = ?",
+            [CFS_PUBLIC, day_before],
+        )
+    result = run_job(published, "publish_plan", partition_key=day_before.isoformat())
+    plan = result.output_for_node("plan_publish")["calls_for_service"]
+    assert plan["creates"] == plan["rows_in_mart"] > 0
+    assert plan["updates"] == plan["deletes"] == 0
+
+
+def test_a_full_refresh_replaces_the_dataset_with_the_whole_mart(published):
+    domain = f"{published.public.host}:{published.public.port}"
+    with SocrataClient(domain, username=PUBLISHER[0], password=PUBLISHER[1]) as client:
+        client.upsert(CFS_PUBLIC, [{"nopd_item": "STRAY-ROW"}])
+    forget_requests(published)
+    config = {"ops": {"replace_public_rows": {"config": {"dataset": "calls_for_service"}}}}
+    result = run_job(published, "replace_public_dataset", run_config=config)
+    assert result.success
+    items = [row["nopd_item"] for row in published.published_rows(CFS_PUBLIC)]
+    with duckdb.connect(str(published.warehouse), read_only=True) as connection:
+        mart = connection.execute("select count(*) from marts.calls_for_service").fetchone()[0]
+        ledger = connection.execute(
+            f"select count(*) from {LEDGER_TABLE} where dataset_id = ?", [CFS_PUBLIC]
+        ).fetchone()[0]
+    assert "STRAY-ROW" not in items
+    assert len(items) == len(set(items)) == mart == ledger
+    assert writes(published)[0]["method"] == "PUT"
+
+
+def test_a_full_refresh_of_an_unknown_dataset_fails_with_the_catalog_names(published):
+    config = {"ops": {"replace_public_rows": {"config": {"dataset": "parking_tickets"}}}}
+    result = run_job(published, "replace_public_dataset", run_config=config, raise_on_error=False)
+    assert not result.success
+    failure = result.failure_data_for_node("replace_public_rows")
+    assert "calls_for_service" in str(failure.error.message)
