@@ -54,6 +54,14 @@ def _loaded_after_change(
     return recount is None or value("dagster/row_count") == recount
 
 
+def change_key(source: Source, day: date, changes: SourceChanges) -> str:
+    """The run key of a day's change: the same change seen twice (the watermark's overlap
+    reads recent rows again) gets the same key, and Dagster launches its run once."""
+    stamp = changes.updated_days.get(day)
+    change = f"updated-{stamp}" if stamp else f"count-{changes.recounted_days.get(day)}"
+    return f"{source.name}:{day.isoformat()}:{change}"
+
+
 def build_source_change_sensor(source: Source) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{source.name}_source_changes",
@@ -93,11 +101,9 @@ def build_source_change_sensor(source: Source) -> dg.SensorDefinition:
                 continue
             if _loaded_after_change(context.instance, source, day, changes):
                 continue
-            stamp = changes.updated_days.get(day, "")
-            count = changes.recounted_days.get(day, "")
             requests.append(
                 dg.RunRequest(
-                    run_key=f"{source.name}:{key}:{stamp}:{count}",
+                    run_key=change_key(source, day, changes),
                     partition_key=key,
                     asset_selection=sorted(selection),
                     tags={"civic/trigger": f"{source.name} source changes"},
