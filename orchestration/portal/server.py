@@ -13,6 +13,8 @@ Socrata endpoints (answers are JSON unless noted):
   DELETE /api/views/<id>.json         delete the dataset
   POST   /api/views.json              create a dataset with a generated id (sodapy's create())
   POST   /api/views/<id>/publication.json   publish: a no-op, every dataset here is published
+  POST   /api/assets                  upload a file (multipart, part `file`): {"id": ...}
+  GET    /api/views/<id>/files/<asset> | /api/assets/<asset>   an uploaded file, as uploaded
   GET    /api/catalog/v1              the catalog, paged as sodapy's datasets() reads it
 
 Local extensions, for tests and operators, exempt from auth, faults and the request log:
@@ -57,6 +59,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from orchestration.portal.assets import AssetStore, parse_upload
 from orchestration.portal.control import FaultQueue, RequestLog, parse_fault
 from orchestration.portal.errors import PortalError, bad_request, not_found
 from orchestration.portal.soql import MAX_OFFSET, SoqlError, SoqlQuery
@@ -85,6 +88,8 @@ _ROW_RE = re.compile(rf"/resource/{_DATASET}/(?P<row>[^/]+?)(?:\.json)?")
 _VIEW_RE = re.compile(rf"/api/views/{_DATASET}(?:\.json)?")
 _PUBLICATION_RE = re.compile(rf"/api/views/{_DATASET}/publication(?:\.json)?")
 _DIGITS_RE = re.compile(r"[0-9]{1,19}")
+_ASSET_RE = re.compile(r"/api/assets/(?P<asset>[^/]+)")
+_FILE_RE = re.compile(rf"/api/views/{_DATASET}/files/(?P<asset>[^/]+)")
 
 
 @dataclass
@@ -195,6 +200,7 @@ class _Portal:
         self.store = store
         self.credentials = credentials
         self.app_token = app_token
+        self.assets = AssetStore(store.data_dir)
         self.faults = FaultQueue()
         self.requests = RequestLog()
         self.stopping = threading.Event()
@@ -432,6 +438,18 @@ class _Handler(BaseHTTPRequestHandler):
             _allow(method, "GET")
             self._check_access(params, write=False)
             return _json_answer(self._catalog(params))
+        if path in ("/api/assets", "/api/assets.json"):
+            _allow(method, "POST")
+            self._check_access(params, write=True)
+            content_type = self.headers.get("Content-Type") or ""
+            return _json_answer(portal.assets.add(*parse_upload(content_type, body)).rendered())
+        if (match := _ASSET_RE.fullmatch(path)) or (match := _FILE_RE.fullmatch(path)):
+            _allow(method, "GET")
+            self._check_access(params, write=False)
+            if "id" in match.groupdict():
+                store.dataset(match["id"])
+            asset = portal.assets.get(match["asset"])
+            return _Answer(200, asset.body, asset.content_type)
         if path in ("/api/views", "/api/views.json"):
             _allow(method, "POST")
             self._check_access(params, write=True)

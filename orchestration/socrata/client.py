@@ -207,6 +207,23 @@ class SocrataClient:
             f"metadata update of {dataset_id}", self._socrata.update_metadata, dataset_id, view
         )
 
+    def upload_attachment(self, filename: str, content: bytes, content_type: str) -> str:
+        """Upload a file as a Socrata asset (multipart `POST /api/assets`); its asset id.
+
+        List the id in the view's `metadata.attachments` to attach it to a dataset; readers
+        download it at `/api/views/<dataset>/files/<asset id>`.
+        """
+        session = self._socrata.session
+        files = {"file": (filename, content, content_type)}
+        answer = self._call(
+            f"upload of {filename}",
+            lambda: _raised(session.post(f"{self.base_url}/api/assets", files=files)),
+        )
+        return str(answer["id"])
+
+    def attachment_url(self, dataset_id: str, asset_id: str) -> str:
+        return f"{self.base_url}/api/views/{dataset_id}/files/{asset_id}"
+
     @staticmethod
     def _checked(dataset_id: str, answer: Any) -> dict[str, int]:
         if not isinstance(answer, dict):
@@ -215,3 +232,8 @@ class SocrataClient:
         if errors:
             raise SocrataError(f"the portal rejected {errors} rows written to {dataset_id}")
         return {key: int(value) for key, value in answer.items() if isinstance(value, int)}
+
+
+def _raised(answer: requests.Response) -> Any:
+    answer.raise_for_status()
+    return answer.json()

@@ -7,6 +7,8 @@ import time
 import pytest
 import requests
 
+from orchestration.portal.server import serve_in_thread
+from orchestration.socrata.client import SocrataClient
 from tests.portal.conftest import CFS_ID
 
 
@@ -129,3 +131,24 @@ def test_the_catalog_pages_and_filters(client, portal):
     found = requests.get(f"{portal.url}/api/catalog/v1", params={"q": "page 2"}, timeout=5).json()
     assert (found["resultSetSize"], found["results"][0]["resource"]["id"]) == (1, "page-0002")
     assert client.datasets(ids=[CFS_ID], only=["dataset"])[0]["resource"]["id"] == CFS_ID
+
+
+def test_an_uploaded_file_is_served_as_a_dataset_attachment(tmp_path):
+    with (
+        serve_in_thread(tmp_path, username="publisher", password="pw") as portal,
+        SocrataClient(f"{portal.host}:{portal.port}", username="publisher", password="pw") as c,
+    ):
+        c.put_view("abcd-1234", {"name": "A dataset", "columns": []})
+        asset_id = c.upload_attachment("lineage.json", b'{"a": 1}', "application/json")
+        answer = requests.get(c.attachment_url("abcd-1234", asset_id), timeout=5)
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"].startswith("application/json")
+        assert answer.json() == {"a": 1}
+
+
+def test_uploading_a_file_needs_the_publisher_credentials(tmp_path):
+    with serve_in_thread(tmp_path, username="publisher", password="pw") as portal:
+        answer = requests.post(
+            f"{portal.url}/api/assets", files={"file": ("x.txt", b"x", "text/plain")}, timeout=5
+        )
+        assert answer.status_code == 401
