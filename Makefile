@@ -20,7 +20,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run dev test lint format clean
+.PHONY: help setup run dev lineage-ui test lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ run: setup ## Generate sample data, run the daily job on the embedded default, p
 
 dev: setup ## Serve the Dagster UI on 127.0.0.1:3000 with the local portals
 	$(BIN)/civic-embedded dev
+
+lineage-ui: setup ## Serve the Dagster UI read-only on 127.0.0.1:3001 for stakeholders (LINEAGE_UI_PORT=N)
+	$(BIN)/civic-embedded lineage-ui --port $(or $(LINEAGE_UI_PORT),3001)
 
 test: setup ## Run the test suite
 	$(BIN)/python -m pytest

@@ -4,6 +4,8 @@
 for service, starts the internal (source) and public (target) local portals on loopback,
 runs the `daily_publish` job for yesterday through the Dagster CLI, and stops the portals.
 `civic-embedded dev` does the same set-up and serves the Dagster UI instead.
+`civic-embedded lineage-ui` serves the same instance's UI read-only for stakeholders
+(see `orchestration/lineage_ui.py`): no portals, no daemon, nothing to launch.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from orchestration import lineage_ui as read_only_ui
 from orchestration.catalog import PUBLISHED_DATASETS
 from orchestration.generator.samples import write_samples
 from orchestration.partitions import CITY_TIMEZONE
@@ -245,17 +248,37 @@ def dev(args: argparse.Namespace) -> int:
             str(args.port),
         ]
         # SIGTERM to this launcher stops the UI and then the portals, like Ctrl-C.
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-        process = subprocess.Popen(command, env=env, preexec_fn=_default_signals)
+        return _serve_until_stopped(command, env)
+
+
+def _serve_until_stopped(command: list[str], env: dict[str, str]) -> int:
+    """Run a UI server until it exits; SIGTERM or Ctrl-C to this launcher stops it cleanly."""
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    process = subprocess.Popen(command, env=env, preexec_fn=_default_signals)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGTERM)
         try:
+            return process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
             return process.wait()
-        except KeyboardInterrupt:
-            process.send_signal(signal.SIGTERM)
-            try:
-                return process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                return process.wait()
+
+
+def lineage_ui(args: argparse.Namespace) -> int:
+    """Serve the Dagster UI read-only on loopback, on the instance `make dev` uses."""
+    problem = read_only_ui.missing_manifest_message()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    env = dagster_environment(Path(args.data_dir))
+    print(
+        f"Read-only Dagster UI  http://{LOOPBACK}:{args.port}  (instance {env['DAGSTER_HOME']})\n"
+        "Asset graph, checks and run history can be viewed; nothing can be launched or wiped.",
+        flush=True,
+    )
+    return _serve_until_stopped(read_only_ui.read_only_webserver_command(LOOPBACK, args.port), env)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,6 +296,11 @@ def main(argv: list[str] | None = None) -> int:
     dev_parser.add_argument("--source-port", type=int, default=8801)
     dev_parser.add_argument("--public-port", type=int, default=8802)
     dev_parser.set_defaults(handler=dev)
+    lineage_parser = commands.add_parser(
+        "lineage-ui", help="serve the Dagster UI read-only on loopback, for stakeholders"
+    )
+    lineage_parser.add_argument("--port", type=int, default=read_only_ui.DEFAULT_PORT)
+    lineage_parser.set_defaults(handler=lineage_ui)
     args = parser.parse_args(argv)
     return args.handler(args)
 
