@@ -10,6 +10,18 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration.catalog import SOURCES, PublishedDataset, Source
+from orchestration.dbt_project import dbt_project
+from orchestration.lineage.manifest import ManifestIndex
+from orchestration.lineage.provenance import (
+    Publication,
+    check_outcomes,
+    code_version,
+    lineage_document,
+    now_utc,
+    publish_lineage,
+    trace_columns,
+)
+from orchestration.lineage.trace import latest_column_lineage
 from orchestration.partitions import DayWindow, daily_partitions, window_of
 from orchestration.publishing.plan import stage_delta_plan
 from orchestration.publishing.send import (
@@ -18,9 +30,11 @@ from orchestration.publishing.send import (
     publish_window,
     replace_dataset,
 )
-from orchestration.row_fates import fate_counts
+from orchestration.row_fates import FateCounts, fate_counts
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
+
+MANIFEST = dbt_project.manifest_path
 
 
 class PublishConfig(dg.Config):
@@ -39,6 +53,43 @@ def _plan_metadata(result: PublishResult) -> dict[str, object]:
         "chunks": result.chunks,
         "seconds": result.seconds,
     }
+
+
+def build_lineage_document(
+    context: dg.AssetExecutionContext,
+    dataset: PublishedDataset,
+    sources: tuple[Source, ...],
+    window: DayWindow,
+    dataset_id: str,
+    result: PublishResult,
+    fates: FateCounts | None,
+    portals: tuple[SocrataResource, SocrataResource],
+) -> dict[str, object]:
+    """The dataset's lineage as of this run, from Dagster's metadata and dbt's manifest."""
+    traces = trace_columns(
+        dataset, sources, latest_column_lineage(context.instance), ManifestIndex.load(MANIFEST)
+    )
+    named = {name for trace in traces for name in trace.sources}
+    source = next((s for s in sources if s.published == dataset), None)
+    upstream = source or next((s for s in sources if s.name in named), None)
+    check_keys = context.job_def.asset_layer.asset_graph.get_check_keys_for_assets(
+        {dataset.mart_asset_key}
+    )
+    public, internal = portals
+    publication = Publication(
+        dataset_id=dataset_id,
+        portal_url=f"socrata://{public.domain}",
+        source_portal_url=f"socrata://{internal.domain}",
+        run_id=context.run_id,
+        published_at=now_utc(),
+        code_version=code_version(context.assets_def.code_versions_by_key.get(context.asset_key)),
+        window=f"{window.start}..{window.end}",
+        plan=result.plan.as_dict(),
+        rows_by_reason=fates.by_reason if fates else {},
+        rows_by_fate=fates.by_fate if fates else {},
+        checks=check_outcomes(context.instance, list(check_keys), context.run_id),
+    )
+    return lineage_document(dataset, source, traces, publication, upstream=upstream)
 
 
 def build_publish_asset(
@@ -67,6 +118,7 @@ def build_publish_asset(
         context: dg.AssetExecutionContext,
         config: PublishConfig,
         public_portal: SocrataResource,
+        source_portal: SocrataResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
         window = window_of(context)
@@ -87,12 +139,28 @@ def build_publish_asset(
                 progress=progress,
             )
             fates = fate_counts(connection, source, window) if source else None
+            lineage_urls = publish_lineage(
+                client,
+                dataset,
+                build_lineage_document(
+                    context,
+                    dataset,
+                    sources,
+                    window,
+                    dataset_id,
+                    result,
+                    fates,
+                    (public_portal, source_portal),
+                ),
+            )
         url = f"{client.base_url}/resource/{dataset_id}.json"
         context.log.info(f"{window.start}..{window.end} to {url}: {result.summary()}")
         metadata: dict[str, object] = {
             **_plan_metadata(result),
             "dataset_id": dataset_id,
             "dataset_url": dg.MetadataValue.url(url),
+            "lineage_document": dg.MetadataValue.url(lineage_urls["html"]),
+            "lineage_json": dg.MetadataValue.url(lineage_urls["json"]),
         }
         if fates is not None:
             context.log.info(f"{dataset.name} raw rows of the window by fate: {fates.summary()}")

@@ -1,0 +1,1 @@
+"""Lineage a stakeholder can read: where each published column comes from, and what was done."""
