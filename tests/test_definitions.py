@@ -89,14 +89,24 @@ def test_daily_schedule_publishes_every_source_at_three_in_the_city(repository):
         assert source.raw_asset_key in selected
 
 
-def test_every_executable_asset_has_description_owner_and_kind(repository):
+def test_every_executable_asset_has_description_owner_group_kind_and_code_version(repository):
+    """The internal datasets are external assets: no code of ours makes them, so no version."""
     for node in repository.asset_graph.asset_nodes:
         if not node.is_executable:
             continue
         spec = node.to_asset_spec()
         assert spec.description, node.key
         assert spec.owners, node.key
+        assert spec.group_name, node.key
         assert spec.kinds, node.key
+        assert spec.code_version, node.key
+
+
+def test_each_internal_dataset_names_its_id_and_name(repository):
+    for source in SOURCES:
+        spec = repository.asset_graph.get(source.internal_asset_key).to_asset_spec()
+        assert spec.metadata["dataset_id"] == source.internal_dataset_id
+        assert spec.metadata["dataset_name"] == source.internal_dataset_name
 
 
 def test_the_workspace_validates_with_the_dagster_cli(_dagster_home):
