@@ -159,8 +159,12 @@ def build_publish_asset(
             **_plan_metadata(result),
             "dataset_id": dataset_id,
             "dataset_url": dg.MetadataValue.url(url),
-            "lineage_document": dg.MetadataValue.url(lineage_urls["html"]),
-            "lineage_json": dg.MetadataValue.url(lineage_urls["json"]),
+            **{
+                f"lineage_{kind}": dg.MetadataValue.url(
+                    client.base_url + link if link.startswith("/") else link
+                )
+                for kind, link in lineage_urls.items()
+            },
         }
         if fates is not None:
             context.log.info(f"{dataset.name} raw rows of the window by fate: {fates.summary()}")

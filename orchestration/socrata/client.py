@@ -222,7 +222,13 @@ class SocrataClient:
         return str(answer["id"])
 
     def attachment_url(self, dataset_id: str, asset_id: str) -> str:
-        return f"{self.base_url}/api/views/{dataset_id}/files/{asset_id}"
+        """Where readers download an attachment.
+
+        Absolute on a real portal; a path on a loopback one, whose port changes from run to
+        run (the local portal serves the same path on whatever port it is started on).
+        """
+        path = f"/api/views/{dataset_id}/files/{asset_id}"
+        return path if is_loopback_host(self.domain) else f"{self.base_url}{path}"
 
     @staticmethod
     def _checked(dataset_id: str, answer: Any) -> dict[str, int]:

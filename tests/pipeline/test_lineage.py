@@ -30,7 +30,7 @@ def view_of(platform, dataset_id: str) -> dict:
 
 def lineage_of(platform, dataset_id: str) -> dict:
     url = view_of(platform, dataset_id)["metadata"]["custom_fields"]["Provenance"]["Lineage JSON"]
-    return requests.get(url, timeout=10).json()
+    return requests.get(platform.public.url + url, timeout=10).json()
 
 
 def internal_fields(platform, source) -> set[str]:
@@ -55,7 +55,7 @@ def test_the_portal_view_carries_the_provenance_fields_after_a_run(published, da
     assert view["metadata"]["custom_fields"]["Publishing Details"]["Update Frequency"] == "Daily"
     assert view["metadata"]["rowIdentifier"]
     assert view["attribution"] and view["description"]
-    page = requests.get(provenance["Lineage document"], timeout=10)
+    page = requests.get(published.public.url + provenance["Lineage document"], timeout=10)
     assert page.headers["Content-Type"].startswith("text/html")
     assert "Where " in page.text
 

@@ -140,7 +140,7 @@ def test_an_uploaded_file_is_served_as_a_dataset_attachment(tmp_path):
     ):
         c.put_view("abcd-1234", {"name": "A dataset", "columns": []})
         asset_id = c.upload_attachment("lineage.json", b'{"a": 1}', "application/json")
-        answer = requests.get(c.attachment_url("abcd-1234", asset_id), timeout=5)
+        answer = requests.get(portal.url + c.attachment_url("abcd-1234", asset_id), timeout=5)
         assert answer.status_code == 200
         assert answer.headers["Content-Type"].startswith("application/json")
         assert answer.json() == {"a": 1}
