@@ -53,9 +53,9 @@ def registered_figures() -> tuple[Figure, ...]:
 
     Imported here rather than at module level so a figure module may import this one.
     """
-    from orchestration.benchmark import contracts_vs_dbt
+    from orchestration.benchmark import contracts_vs_dbt, delta_publish, sensor_cost
 
-    return (contracts_vs_dbt.FIGURE,)
+    return (contracts_vs_dbt.FIGURE, delta_publish.FIGURE, sensor_cost.FIGURE)
 
 
 def select(names: list[str] | None) -> tuple[Figure, ...]:
