@@ -1,5 +1,7 @@
 """The platform's one Dagster code location: it assembles, it does not compute."""
 
+import os
+
 import dagster as dg
 from dagster_dbt import DbtProject
 
@@ -12,7 +14,11 @@ from orchestration.defs.publish import (
     build_replace_job,
 )
 from orchestration.defs.quality import build_contract_check
-from orchestration.defs.schedules import daily_publish_job, daily_publish_schedule
+from orchestration.defs.schedules import (
+    DEFAULT_PUBLISH_HOUR,
+    build_daily_schedule,
+    daily_publish_job,
+)
 from orchestration.defs.sensors import build_change_sensors
 from orchestration.defs.transform import build_dbt_models
 from orchestration.socrata.resource import SocrataResource
@@ -36,6 +42,7 @@ def build_definitions(
     derived: tuple[PublishedDataset, ...] = DERIVED_DATASETS,
     project: DbtProject = dbt_project,
     asset_checks: list[dg.AssetChecksDefinition] | None = None,
+    publish_hour: int = DEFAULT_PUBLISH_HOUR,
 ) -> dg.Definitions:
     """The code location for a catalog and a dbt project (tests hand in their own)."""
     published = (*(source.published for source in sources), *derived)
@@ -49,7 +56,7 @@ def build_definitions(
         ],
         asset_checks=asset_checks,
         jobs=[daily_publish_job, build_publish_plan_job(published), build_replace_job(published)],
-        schedules=[daily_publish_schedule],
+        schedules=[build_daily_schedule(publish_hour)],
         sensors=build_change_sensors(sources),
         resources={
             "dbt": LocalDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE),
@@ -61,10 +68,20 @@ def build_definitions(
     )
 
 
+def publish_hour_from_environment() -> int:
+    """`DAILY_PUBLISH_HOUR` (0-23, city time), default 3.
+
+    The one setting read when the code location loads rather than at run time: a schedule's
+    cron is part of its definition, so changing the hour means reloading the location.
+    """
+    return int(os.environ.get("DAILY_PUBLISH_HOUR") or DEFAULT_PUBLISH_HOUR)
+
+
 defs = build_definitions(
     {
         "warehouse": WarehouseResource(path=dg.EnvVar("WAREHOUSE_PATH")),
         "source_portal": portal_from_environment("SOURCE"),
         "public_portal": portal_from_environment("PUBLIC"),
-    }
+    },
+    publish_hour=publish_hour_from_environment(),
 )

@@ -6,6 +6,8 @@ import dagster as dg
 
 from orchestration.partitions import CITY_TIMEZONE, daily_partitions
 
+DEFAULT_PUBLISH_HOUR = 3
+
 daily_publish_job = dg.define_asset_job(
     name="daily_publish",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("sources"),
@@ -13,13 +15,19 @@ daily_publish_job = dg.define_asset_job(
     description="Ingest, transform, check and publish every source for one local day.",
 )
 
-# A daily partitions definition's last partition is yesterday; the schedule asks for it
-# at 03:00 city time, after the CAD has closed most of the day's calls.
-daily_publish_schedule = dg.build_schedule_from_partitioned_job(
-    daily_publish_job,
-    hour_of_day=3,
-    minute_of_hour=0,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
 
-__all__ = ["CITY_TIMEZONE", "daily_publish_job", "daily_publish_schedule"]
+def build_daily_schedule(hour: int = DEFAULT_PUBLISH_HOUR) -> dg.ScheduleDefinition:
+    """Yesterday's partition at `hour`:00 city time (03:00 by default, after the CAD has
+    closed most of the day's calls). A daily partitions definition's last partition is
+    yesterday, so each tick asks for exactly that day, tagged with its partition key."""
+    if not 0 <= hour <= 23:
+        raise ValueError(f"the daily publish hour must be 0..23, got {hour}")
+    return dg.build_schedule_from_partitioned_job(
+        daily_publish_job,
+        hour_of_day=hour,
+        minute_of_hour=0,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+
+
+__all__ = ["CITY_TIMEZONE", "build_daily_schedule", "daily_partitions", "daily_publish_job"]
