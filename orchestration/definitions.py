@@ -7,6 +7,7 @@ from dagster_dbt import DbtProject
 
 from orchestration.catalog import DERIVED_DATASETS, SOURCES, PublishedDataset, Source
 from orchestration.dbt_project import DBT_EXECUTABLE, LocalDbtCliResource, dbt_project
+from orchestration.defs.failures import FailureWebhookResource, record_run_failures
 from orchestration.defs.ingest import build_ingest_assets
 from orchestration.defs.publish import (
     build_publish_asset,
@@ -57,9 +58,10 @@ def build_definitions(
         asset_checks=asset_checks,
         jobs=[daily_publish_job, build_publish_plan_job(published), build_replace_job(published)],
         schedules=[build_daily_schedule(publish_hour)],
-        sensors=build_change_sensors(sources),
+        sensors=[*build_change_sensors(sources), record_run_failures],
         resources={
             "dbt": LocalDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE),
+            "failure_webhook": FailureWebhookResource(),
             **resources,
         },
         # One DuckDB file takes one writer at a time: steps run one after another in the

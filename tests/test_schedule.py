@@ -38,5 +38,5 @@ def test_the_hour_is_configurable_and_in_city_time():
 
 
 def test_an_hour_outside_the_day_is_refused():
-    with pytest.raises(ValueError, match="0..23"):
+    with pytest.raises(ValueError, match=r"0\.\.23"):
         build_daily_schedule(24)
