@@ -8,6 +8,7 @@ from dagster_dbt import DbtProject
 from orchestration.catalog import DERIVED_DATASETS, SOURCES, PublishedDataset, Source
 from orchestration.dbt_project import DBT_EXECUTABLE, LocalDbtCliResource, dbt_project
 from orchestration.defs.failures import FailureWebhookResource, record_run_failures
+from orchestration.defs.freshness import build_freshness_check, build_freshness_schedule
 from orchestration.defs.ingest import build_ingest_assets
 from orchestration.defs.publish import (
     build_publish_asset,
@@ -49,15 +50,22 @@ def build_definitions(
     published = (*(source.published for source in sources), *derived)
     if asset_checks is None:
         asset_checks = [build_contract_check(dataset, sources=sources) for dataset in published]
+    freshness_checks = [build_freshness_check(dataset) for dataset in published]
+    freshness_job, freshness_schedule = build_freshness_schedule(freshness_checks)
     return dg.Definitions(
         assets=[
             *build_ingest_assets(sources),
             build_dbt_models(project, sources),
             *(build_publish_asset(dataset, sources) for dataset in published),
         ],
-        asset_checks=asset_checks,
-        jobs=[daily_publish_job, build_publish_plan_job(published), build_replace_job(published)],
-        schedules=[build_daily_schedule(publish_hour)],
+        asset_checks=[*asset_checks, *freshness_checks],
+        jobs=[
+            daily_publish_job,
+            freshness_job,
+            build_publish_plan_job(published),
+            build_replace_job(published),
+        ],
+        schedules=[build_daily_schedule(publish_hour), freshness_schedule],
         sensors=[*build_change_sensors(sources), record_run_failures],
         resources={
             "dbt": LocalDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE),

@@ -1,0 +1,94 @@
+"""Freshness of each public dataset: how old its newest published local day is.
+
+The public cares about the data's day, not about when a run last happened: a run that
+published nothing new leaves the dataset as stale as before. Each published dataset gets a
+check reading the newest day in the publish ledger: WARN past 36 hours after that day ended
+(in city time), ERROR past 60. The checks run after each daily publish and every hour on
+their own schedule, so a missed night is noticed before the next one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from orchestration.catalog import PublishedDataset
+from orchestration.partitions import CITY_TIMEZONE
+from orchestration.publishing.ledger import LEDGER_TABLE
+from orchestration.socrata.resource import SocrataResource
+from orchestration.warehouse.resource import WarehouseResource
+
+WARN_AFTER = timedelta(hours=36)
+FAIL_AFTER = timedelta(hours=60)
+
+
+def freshness(newest_day: date | None, now: datetime) -> tuple[bool, dg.AssetCheckSeverity, float]:
+    """(passed, severity, age in hours) of a dataset whose newest published day is given."""
+    if newest_day is None:
+        return False, dg.AssetCheckSeverity.ERROR, float("inf")
+    city = ZoneInfo(CITY_TIMEZONE)
+    day_ended = datetime.combine(newest_day + timedelta(days=1), time(), tzinfo=city)
+    age = now.astimezone(city) - day_ended
+    hours = round(age.total_seconds() / 3600, 1)
+    if age > FAIL_AFTER:
+        return False, dg.AssetCheckSeverity.ERROR, hours
+    return age <= WARN_AFTER, dg.AssetCheckSeverity.WARN, hours
+
+
+def build_freshness_check(dataset: PublishedDataset) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dataset.published_asset_key,
+        name="newest_day_is_fresh",
+        description=(
+            f"The newest day of {dataset.title} on the portal ended at most 36 hours ago "
+            "(warns), 60 hours (fails)."
+        ),
+    )
+    def newest_day_is_fresh(
+        warehouse: WarehouseResource, public_portal: SocrataResource
+    ) -> dg.AssetCheckResult:
+        dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
+        with warehouse.connect(read_only=True) as connection:
+            exists = connection.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'publish' and table_name = 'ledger'"
+            ).fetchone()[0]
+            newest = (
+                connection.execute(
+                    f"select max(day) from {LEDGER_TABLE} where dataset_id = ?", [dataset_id]
+                ).fetchone()[0]
+                if exists
+                else None
+            )
+        passed, severity, hours = freshness(newest, datetime.now(ZoneInfo(CITY_TIMEZONE)))
+        return dg.AssetCheckResult(
+            passed=passed,
+            severity=severity,
+            metadata={
+                "newest_published_day": newest.isoformat() if newest else "none",
+                "age_hours": hours,
+                "warn_after_hours": WARN_AFTER.total_seconds() / 3600,
+                "fail_after_hours": FAIL_AFTER.total_seconds() / 3600,
+            },
+        )
+
+    return newest_day_is_fresh
+
+
+def build_freshness_schedule(
+    checks: list[dg.AssetChecksDefinition],
+) -> tuple[dg.UnresolvedAssetJobDefinition, dg.ScheduleDefinition]:
+    job = dg.define_asset_job(
+        "freshness_checks",
+        selection=dg.AssetSelection.checks(*checks),
+        description="Every public dataset's freshness check, on their own.",
+    )
+    schedule = dg.ScheduleDefinition(
+        job=job,
+        cron_schedule="15 * * * *",
+        execution_timezone=CITY_TIMEZONE,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+    return job, schedule
