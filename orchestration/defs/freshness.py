@@ -1,13 +1,12 @@
 """Freshness of each public dataset: how old its newest published local day is.
 
-The public cares about the data's day, not about when a run last happened: a run that
-published nothing new leaves the dataset as stale as before. Each published dataset gets a
-check reading the newest day in the publish ledger: WARN past 36 hours after that day ended
-(in city time), ERROR past 60. The checks run after each daily publish and every hour on
+The public cares about the data's day, not about when a run last happened: a rerun of an
+old day leaves the dataset as stale as before. Each published dataset gets a check reading
+the newest local day whose publish succeeded (a partition, so a day without use-of-force
+incidents still counts as published): WARN past 36 hours after that day ended (in city
+time), ERROR past 60. The checks run after each daily publish and every hour on
 their own schedule, so a missed night is noticed before the next one.
 """
-
-from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,9 +15,6 @@ import dagster as dg
 
 from orchestration.catalog import PublishedDataset
 from orchestration.partitions import CITY_TIMEZONE
-from orchestration.publishing.ledger import LEDGER_TABLE
-from orchestration.socrata.resource import SocrataResource
-from orchestration.warehouse.resource import WarehouseResource
 
 WARN_AFTER = timedelta(hours=36)
 FAIL_AFTER = timedelta(hours=60)
@@ -46,22 +42,9 @@ def build_freshness_check(dataset: PublishedDataset) -> dg.AssetChecksDefinition
             "(warns), 60 hours (fails)."
         ),
     )
-    def newest_day_is_fresh(
-        warehouse: WarehouseResource, public_portal: SocrataResource
-    ) -> dg.AssetCheckResult:
-        dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
-        with warehouse.connect(read_only=True) as connection:
-            exists = connection.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'publish' and table_name = 'ledger'"
-            ).fetchone()[0]
-            newest = (
-                connection.execute(
-                    f"select max(day) from {LEDGER_TABLE} where dataset_id = ?", [dataset_id]
-                ).fetchone()[0]
-                if exists
-                else None
-            )
+    def newest_day_is_fresh(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        published = context.instance.get_materialized_partitions(dataset.published_asset_key)
+        newest = date.fromisoformat(max(published)) if published else None
         passed, severity, hours = freshness(newest, datetime.now(ZoneInfo(CITY_TIMEZONE)))
         return dg.AssetCheckResult(
             passed=passed,
@@ -79,7 +62,7 @@ def build_freshness_check(dataset: PublishedDataset) -> dg.AssetChecksDefinition
 
 def build_freshness_schedule(
     checks: list[dg.AssetChecksDefinition],
-) -> tuple[dg.UnresolvedAssetJobDefinition, dg.ScheduleDefinition]:
+) -> tuple[object, dg.ScheduleDefinition]:
     job = dg.define_asset_job(
         "freshness_checks",
         selection=dg.AssetSelection.checks(*checks),
