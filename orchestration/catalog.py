@@ -43,6 +43,8 @@ class PublishedDataset:
     row_identifier: str
     day_field: str  # mart column (timestamp or date) that assigns a row to a local day
     public_columns: tuple[PublicColumn, ...]
+    # Two public columns the day's rows are counted by, for the table the UI shows per run.
+    summary_dimensions: tuple[str, str] | None = None
 
     @property
     def mart_asset_key(self) -> dg.AssetKey:
@@ -127,6 +129,7 @@ CALLS_FOR_SERVICE = Source(
         category=PUBLIC_SAFETY,
         public_dataset_id="nopd-cfs1",
         row_identifier="nopd_item",
+        summary_dimensions=("policedistrict", "priority"),
         day_field="timecreate",
         public_columns=(
             text("nopd_item", "NOPD_Item", "Item number of the call."),
@@ -184,6 +187,7 @@ USE_OF_FORCE = Source(
         category=PUBLIC_SAFETY,
         public_dataset_id="nopd-uofp",
         row_identifier="pib_file_number",
+        summary_dimensions=("division_level", "use_of_force_level"),
         day_field="date_occurred",
         public_columns=(
             text("pib_file_number", "PIB File Number", "Force tracking number (FTN)."),
@@ -252,6 +256,7 @@ SERVICE_REQUESTS_311 = Source(
         category="City Administration",
         public_dataset_id="opcd-311p",
         row_identifier="service_request",
+        summary_dimensions=("address_councildis", "request_status"),
         day_field="date_created",
         public_columns=(
             text("service_request", "Service Request", "Request number (year-sequence)."),

@@ -10,6 +10,7 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration.catalog import SOURCES, PublishedDataset, Source
+from orchestration.day_summary import daily_counts, day_table, volume_markdown, volume_svg
 from orchestration.dbt_project import dbt_project
 from orchestration.lineage.manifest import ManifestIndex
 from orchestration.lineage.provenance import (
@@ -50,6 +51,7 @@ def _plan_metadata(result: PublishResult) -> dict[str, object]:
         "rows_deleted": plan.deletes,
         "rows_unchanged": plan.unchanged,
         "rows_sent": result.rows_sent,
+        "bytes_sent": result.bytes_sent,
         "chunks": result.chunks,
         "seconds": result.seconds,
     }
@@ -139,6 +141,8 @@ def build_publish_asset(
                 progress=progress,
             )
             fates = fate_counts(connection, source, window) if source else None
+            table = day_table(connection, dataset, window)
+            volume = volume_svg(daily_counts(connection, dataset, window.days[-1]), dataset.title)
             lineage_urls = publish_lineage(
                 client,
                 dataset,
@@ -166,6 +170,9 @@ def build_publish_asset(
                 for kind, link in lineage_urls.items()
             },
         }
+        metadata["daily_volume_90_days"] = dg.MetadataValue.md(volume_markdown(volume))
+        if table is not None:
+            metadata["day_table"] = dg.MetadataValue.md(table)
         if fates is not None:
             context.log.info(f"{dataset.name} raw rows of the window by fate: {fates.summary()}")
             metadata.update(

@@ -8,6 +8,7 @@ commit re-sends that one chunk; upserts by row identifier make that harmless.)
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class PublishResult:
 
     plan: PublishPlan
     rows_sent: int = 0
+    bytes_sent: int = 0  # JSON bodies of the upserts, as sent
     chunks: int = 0
     seconds: float = 0.0
     created_dataset: bool = False
@@ -84,6 +86,7 @@ def _send_plan(
         )
         result.answers.append(answer)
         result.rows_sent += len(payload)
+        result.bytes_sent += len(json.dumps(payload).encode("utf-8"))
         result.chunks += 1
         progress(result.rows_sent, total)
         first = last + 1
