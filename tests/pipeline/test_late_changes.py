@@ -122,6 +122,8 @@ def evaluate_sensors(platform: Platform, scenario: Scenario) -> list[dg.RunReque
     definitions = platform.definitions()
     run_requests: list[dg.RunRequest] = []
     for sensor in definitions.sensors:
+        if not sensor.name.endswith("_source_changes"):
+            continue
         context = dg.build_sensor_context(
             instance=dg.DagsterInstance.get(),
             cursor=scenario.cursors.get(sensor.name),
