@@ -171,6 +171,26 @@ def published_row_count(portal: RunningPortal, dataset_id: str) -> int:
     return int(answer.json()[0]["row_count"])
 
 
+def execute_daily_job(env: dict[str, str], day: date) -> int:
+    """`daily_publish` for one local day through the Dagster CLI, in this instance."""
+    command = [
+        str(Path(sys.executable).with_name("dagster")),
+        "job",
+        "execute",
+        "-m",
+        "orchestration.definitions",
+        "-j",
+        "daily_publish",
+        "--tags",
+        f'{{"dagster/partition": "{day.isoformat()}"}}',
+    ]
+    print(f"running daily_publish for {day} ...", flush=True)
+    result = subprocess.run(command, env=env)
+    if result.returncode != 0:
+        print(f"daily_publish for {day} failed (exit {result.returncode})", file=sys.stderr)
+    return result.returncode
+
+
 def run(args: argparse.Namespace) -> int:
     data_root = Path(args.data_dir)
     day = date.fromisoformat(args.day) if args.day else yesterday_in_city()
@@ -178,22 +198,9 @@ def run(args: argparse.Namespace) -> int:
     env = dagster_environment(data_root)
     with embedded_portals(data_root, free_port(), free_port()) as (source, public):
         env.update(portal_environment(source, public))
-        command = [
-            str(Path(sys.executable).with_name("dagster")),
-            "job",
-            "execute",
-            "-m",
-            "orchestration.definitions",
-            "-j",
-            "daily_publish",
-            "--tags",
-            f'{{"dagster/partition": "{day.isoformat()}"}}',
-        ]
-        print(f"running daily_publish for {day} ...", flush=True)
-        result = subprocess.run(command, env=env)
-        if result.returncode != 0:
-            print(f"daily_publish for {day} failed (exit {result.returncode})", file=sys.stderr)
-            return result.returncode
+        returncode = execute_daily_job(env, day)
+        if returncode != 0:
+            return returncode
         counts = {
             dataset.public_dataset_id: published_row_count(public, dataset.public_dataset_id)
             for dataset in PUBLISHED_DATASETS
@@ -232,6 +239,9 @@ def dev(args: argparse.Namespace) -> int:
     env = dagster_environment(data_root)
     with embedded_portals(data_root, args.source_port, args.public_port) as (source, public):
         env.update(portal_environment(source, public))
+        if not Path(env["WAREHOUSE_PATH"]).exists():
+            # A first start publishes yesterday, so the UI opens on a materialized partition.
+            execute_daily_job(env, yesterday_in_city())
         print(
             f"internal portal http://{source.domain}  public portal http://{public.domain}\n"
             f"Dagster UI      http://{LOOPBACK}:{args.port}",
