@@ -170,9 +170,21 @@ def build_publish_asset(
                 for kind, link in lineage_urls.items()
             },
         }
-        metadata["daily_volume_90_days"] = dg.MetadataValue.md(volume_markdown(volume))
+        shown: dict[str, object] = {
+            "daily_volume_90_days": dg.MetadataValue.md(volume_markdown(volume))
+        }
         if table is not None:
-            metadata["day_table"] = dg.MetadataValue.md(table)
+            shown["day_table"] = dg.MetadataValue.md(table)
+        metadata.update(shown)
+        # The mart shows its day too: dbt holds the warehouse while it builds the mart, so
+        # the publish step, which reads it next, records it as an observation of the mart.
+        context.log_event(
+            dg.AssetObservation(
+                asset_key=dataset.mart_asset_key,
+                partition=context.partition_key if window.days == [window.start] else None,
+                metadata=shown,
+            )
+        )
         if fates is not None:
             context.log.info(f"{dataset.name} raw rows of the window by fate: {fates.summary()}")
             metadata.update(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -184,3 +185,28 @@ def test_311_repeat_reports_are_kept_and_flagged(platform, published):
     assert all(row["duplicate_of"] != row["service_request"] for row in repeats)
     same_day = [row for row in repeats if row["duplicate_of"] in numbers]
     assert same_day, "some repeats should repeat a request of the same day"
+
+
+def test_the_mart_shows_its_day_as_a_table_and_the_publish_its_bytes(platform, published):
+    instance = dg.DagsterInstance.get()
+    [observation] = instance.fetch_observations(
+        dg.AssetRecordsFilter(
+            asset_key=CALLS_FOR_SERVICE.published.mart_asset_key, asset_partitions=[DAY.isoformat()]
+        ),
+        limit=1,
+    ).records
+    metadata = observation.asset_observation.metadata
+    table = metadata["day_table"].value
+    assert table.startswith("| policedistrict \\\\ priority |")
+    assert table.splitlines()[-1].endswith(f"| {len(published):,} |")
+    assert "data:image/svg+xml;base64," in metadata["daily_volume_90_days"].value
+    publishes = instance.fetch_materializations(
+        dg.AssetRecordsFilter(
+            asset_key=CALLS_FOR_SERVICE.published.published_asset_key,
+            asset_partitions=[DAY.isoformat()],
+        ),
+        limit=10,
+    ).records
+    first = publishes[-1].asset_materialization.metadata
+    assert first["bytes_sent"].value > 0
+    assert first["rows_sent"].value == len(published)
