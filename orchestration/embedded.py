@@ -247,18 +247,23 @@ def dev(args: argparse.Namespace) -> int:
             f"Dagster UI      http://{LOOPBACK}:{args.port}",
             flush=True,
         )
-        command = [
-            str(Path(sys.executable).with_name("dagster")),
-            "dev",
-            "-w",
-            "workspace.yaml",
-            "-h",
-            LOOPBACK,
-            "-p",
-            str(args.port),
-        ]
+        command = dagster_dev_command(args.port)
         # SIGTERM to this launcher stops the UI and then the portals, like Ctrl-C.
         return _serve_until_stopped(command, env)
+
+
+def dagster_dev_command(port: int) -> list[str]:
+    """`dagster dev` of this environment on loopback, for the repository's workspace."""
+    return [
+        str(Path(sys.executable).with_name("dagster")),
+        "dev",
+        "-w",
+        "workspace.yaml",
+        "-h",
+        LOOPBACK,
+        "-p",
+        str(port),
+    ]
 
 
 def _serve_until_stopped(command: list[str], env: dict[str, str]) -> int:

@@ -12,12 +12,11 @@ from pydantic import Field
 from orchestration.catalog import SOURCES, PublishedDataset, Source
 from orchestration.day_summary import daily_counts, day_table, volume_markdown, volume_svg
 from orchestration.dbt_project import dbt_project
+from orchestration.lineage.document import Publication, lineage_document
 from orchestration.lineage.manifest import ManifestIndex
 from orchestration.lineage.provenance import (
-    Publication,
     check_outcomes,
     code_version,
-    lineage_document,
     now_utc,
     publish_lineage,
     trace_columns,

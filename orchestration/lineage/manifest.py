@@ -12,9 +12,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
+
+
+@lru_cache(maxsize=2)
+def _load(path: Path, mtime_ns: int) -> ManifestIndex:
+    return ManifestIndex(json.loads(path.read_text()))
+
 
 _MACRO_CALL_RE = re.compile(r"\{\{-?\s*(?:[a-z_]+\.)?([a-z_][a-z0-9_]*)\s*\(")
 _REF_RE = re.compile(r"ref\(\s*['\"]([a-z0-9_]+)['\"]\s*\)")
@@ -29,7 +35,9 @@ class ManifestIndex:
 
     @classmethod
     def load(cls, path: Path) -> ManifestIndex:
-        return cls(json.loads(path.read_text()))
+        """The parsed manifest, read once per version of the file (each publish step of a run
+        asks for it; the file changes only when the dbt project is parsed again)."""
+        return _load(path, path.stat().st_mtime_ns)
 
     @cached_property
     def nodes(self) -> dict[str, dict[str, Any]]:

@@ -19,9 +19,7 @@ import dagster as dg
 from orchestration.catalog import PublishedDataset, Source
 from orchestration.lineage.document import (
     CheckOutcome,
-    Publication,
     document_bytes,
-    lineage_document,
     lineage_html,
 )
 from orchestration.lineage.manifest import ManifestIndex
@@ -125,14 +123,3 @@ def publish_lineage(
 
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-__all__ = [
-    "Publication",
-    "check_outcomes",
-    "code_version",
-    "lineage_document",
-    "now_utc",
-    "publish_lineage",
-    "trace_columns",
-]

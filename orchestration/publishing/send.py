@@ -99,6 +99,36 @@ def _ensure_view(client: SocrataClient, dataset: PublishedDataset, dataset_id: s
     return created
 
 
+def _publish(
+    client: SocrataClient,
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    plan: PublishPlan,
+    started: float,
+    *,
+    run_id: str,
+    chunk_size: int,
+    progress: Callable[[int, int], None],
+    replace: bool = False,
+) -> PublishResult:
+    """Make sure the dataset exists, send a staged plan, and time the whole publish."""
+    result = PublishResult(plan=plan)
+    result.created_dataset = _ensure_view(client, dataset, plan.dataset_id)
+    _send_plan(
+        client,
+        connection,
+        dataset,
+        result,
+        dataset_id=plan.dataset_id,
+        run_id=run_id,
+        chunk_size=chunk_size,
+        replace=replace,
+        progress=progress,
+    )
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
 def publish_window(
     client: SocrataClient,
     connection: duckdb.DuckDBPyConnection,
@@ -116,20 +146,10 @@ def publish_window(
     """
     started = time.monotonic()
     plan = stage_delta_plan(connection, dataset, window, dataset_id)
-    result = PublishResult(plan=plan)
-    result.created_dataset = _ensure_view(client, dataset, dataset_id)
-    _send_plan(
-        client,
-        connection,
-        dataset,
-        result,
-        dataset_id=dataset_id,
-        run_id=run_id,
-        chunk_size=chunk_size,
-        progress=progress,
-    )
-    result.seconds = round(time.monotonic() - started, 3)
-    return result
+    return _publish(
+        client, connection, dataset, plan, started,
+        run_id=run_id, chunk_size=chunk_size, progress=progress,
+    )  # fmt: skip
 
 
 def replace_dataset(
@@ -150,18 +170,7 @@ def replace_dataset(
     """
     started = time.monotonic()
     plan = stage_full_plan(connection, dataset, dataset_id)
-    result = PublishResult(plan=plan)
-    result.created_dataset = _ensure_view(client, dataset, dataset_id)
-    _send_plan(
-        client,
-        connection,
-        dataset,
-        result,
-        dataset_id=dataset_id,
-        run_id=run_id,
-        chunk_size=chunk_size,
-        replace=True,
-        progress=progress,
-    )
-    result.seconds = round(time.monotonic() - started, 3)
-    return result
+    return _publish(
+        client, connection, dataset, plan, started,
+        run_id=run_id, chunk_size=chunk_size, replace=True, progress=progress,
+    )  # fmt: skip

@@ -18,7 +18,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from orchestration.embedded import (
     LOOPBACK,
     PUBLISHER_USERNAME,
     RunningPortal,
+    dagster_dev_command,
     dagster_environment,
     free_port,
     portal_environment,
@@ -222,16 +222,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterUI]:
             root / "portal" / "public", public.port, PUBLISHER_USERNAME, password
         )
         env.update(portal_environment(source_portal, public_portal))
-        command = [
-            str(Path(sys.executable).with_name("dagster")),
-            "dev",
-            "-w",
-            "workspace.yaml",
-            "-h",
-            LOOPBACK,
-            "-p",
-            str(port),
-        ]
+        command = dagster_dev_command(port)
         with log.open("wb") as output:
             process = subprocess.Popen(
                 command,
