@@ -1,11 +1,58 @@
 -- The privacy rules of seeds/privacy_rules.csv applied: contact details and narratives
--- dropped, addresses and coordinates generalized to the block, and each row that must not
--- be published marked with the rule that excludes it (the mart keeps the unmarked ones).
+-- dropped (and cut out of the address where staff typed them there), addresses and
+-- coordinates generalized to the block, type and disposition texts published only as the
+-- rule tables spell them, and each row that must not be published marked with the rule that
+-- excludes it (the mart keeps the unmarked ones). A call is juvenile when any version of it
+-- the window holds is: the police reclassify for 36 hours, versions can tie or arrive out of
+-- order, and a case that was ever juvenile must not be published by whichever version wins.
 with
 
 normalized as (
 
     select * from {{ ref('int_calls_for_service_normalized') }}
+
+),
+
+versions as (
+
+    select * from {{ ref('int_calls_for_service_validated') }}
+    where nopd_item is not null
+
+),
+
+call_types as (
+
+    select * from {{ ref('call_types') }}
+
+),
+
+dispositions as (
+
+    select * from {{ ref('dispositions') }}
+
+),
+
+calls_ever_juvenile as (
+
+    select
+        versions.nopd_item,
+        bool_or(
+            {{ is_juvenile_call_type(
+                'versions.type_code', ['versions.type_text_reported', 'final_type.type_text']
+            ) }}
+            or {{ is_juvenile_call_type(
+                'versions.initial_type_code',
+                ['versions.initial_type_text_reported', 'initial_type.type_text']
+            ) }}
+        ) as is_juvenile_call_type
+
+    from versions
+    left join call_types as final_type
+        on {{ privacy_text('versions.type_code') }} = {{ privacy_text('final_type.type_code') }}
+    left join call_types as initial_type
+        on {{ privacy_text('versions.initial_type_code') }}
+            = {{ privacy_text('initial_type.type_code') }}
+    group by versions.nopd_item
 
 ),
 
@@ -26,10 +73,7 @@ screened as (
     select
         *,
         {% if var('calls_for_service')['exclude_juvenile_call_types'] %}
-            {{ is_juvenile_call_type('type_code', ['type_text', 'type_text_reported']) }}
-            or {{ is_juvenile_call_type(
-                'initial_type_code', ['initial_type_text', 'initial_type_text_reported']
-            ) }}
+            coalesce(calls_ever_juvenile.is_juvenile_call_type, true)
         {% else %}
             false
         {% endif %} as is_juvenile_call_type,
@@ -37,23 +81,30 @@ screened as (
         exists (
             select 1 from sensitive_types
             where starts_with(
-                {{ normalized_text('normalized.type_text') }}, sensitive_types.type_text_prefix
+                {{ privacy_text('normalized.type_text') }}, sensitive_types.type_text_prefix
             )
             or starts_with(
-                {{ normalized_text('normalized.type_text_reported') }},
+                {{ privacy_text('normalized.type_text_reported') }},
                 sensitive_types.type_text_prefix
             )
         ) as is_sensitive_location
 
     from normalized
+    left join calls_ever_juvenile
+        on normalized.nopd_item = calls_ever_juvenile.nopd_item
 
 ),
 
 generalized as (
 
     select
-        screened.*,
-        {{ mask_block_address('screened.address') }} as block_address,
+        screened.* exclude (type_text, initial_type_text, disposition_text),
+        published_type.type_text,
+        published_initial_type.type_text as initial_type_text,
+        published_disposition.disposition_text,
+        {{ mask_block_address(redact_private_values(
+            'screened.address', '[screened.caller_name, screened.caller_phone]'
+        )) }} as block_address,
         case when not screened.is_sensitive_location then block_located.map_x end as map_x,
         case when not screened.is_sensitive_location then block_located.map_y end as map_y,
         case
@@ -64,6 +115,16 @@ generalized as (
     from screened
     left join block_located
         on screened.source_row_id = block_located.source_row_id
+    -- publish_code_texts_from_rule_tables: a text typed by hand can carry a caller's name
+    -- or address; only the rule tables' text for the code is published.
+    left join call_types as published_type
+        on {{ privacy_text('screened.type_code') }} = {{ privacy_text('published_type.type_code') }}
+    left join call_types as published_initial_type
+        on {{ privacy_text('screened.initial_type_code') }}
+            = {{ privacy_text('published_initial_type.type_code') }}
+    left join dispositions as published_disposition
+        on {{ privacy_text('screened.disposition_code') }}
+            = {{ privacy_text('published_disposition.disposition_code') }}
 
 ),
 
