@@ -8,20 +8,20 @@
 
 {#- mask_block_address: a house number becomes its hundred-block in the city's published
     form (3021 Oliver White Ave -> 030XX Oliver White Ave). Intersections (A St & B St)
-    and places without a house number (I-10 W, 2nd St) keep their name. -#}
+    and places without a house number (I-10 W, 2nd St) keep their name. Blanks are made
+    plain spaces first: a no-break space after the house number must not keep it whole. -#}
 {% macro mask_block_address(address) -%}
+    {%- set plain = "regexp_replace(" ~ address ~ ", '[\\s\\pZ]+', ' ', 'g')" -%}
     case
         when {{ address }} is null then null
-        when regexp_matches({{ address }}, {{ house_number_pattern() }})
+        when regexp_matches({{ plain }}, {{ house_number_pattern() }})
             then lpad(
-                cast(cast(regexp_extract({{ address }}, '^\s*([0-9]+)', 1) as hugeint) // 100
+                cast(cast(regexp_extract({{ plain }}, '^\s*([0-9]+)', 1) as hugeint) // 100
                     as varchar),
                 3,
                 '0'
-            ) || 'XX ' || trim(regexp_replace(
-                regexp_replace({{ address }}, {{ house_number_pattern() }}, ''), '\s+', ' ', 'g'
-            ))
-        else trim(regexp_replace({{ address }}, '\s+', ' ', 'g'))
+            ) || 'XX ' || trim(regexp_replace({{ plain }}, {{ house_number_pattern() }}, ''))
+        else trim({{ plain }})
     end
 {%- endmacro %}
 

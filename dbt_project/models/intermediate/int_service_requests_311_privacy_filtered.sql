@@ -1,13 +1,19 @@
 -- The privacy rules for 311: the requester's name, phone and email dropped
 -- (drop_requester_identity); the address and coordinates published at the precision the
 -- catalog sets (publish_311_address_at_catalog_precision): 'full' as the city publishes
--- them, 'block' as a hundred-block and block-grid coordinates.
+-- them, 'block' as a hundred-block and block-grid coordinates. Staff type the requester's
+-- name, phone or email (and, at block precision, the full address) into the free-text
+-- columns too: those are cut out of every published text (redact_private_values).
 {% set precision = var('service_requests_311')['address_precision'] %}
 {% if precision not in ['full', 'block'] %}
     {{ exceptions.raise_compiler_error(
         "service_requests_311.address_precision must be 'full' or 'block', not " ~ precision
     ) }}
 {% endif %}
+{% set typed_private = (
+    '[flagged.requester_name, flagged.requester_phone, flagged.requester_email'
+    ~ (', flagged.final_address' if precision == 'block' else '') ~ ']'
+) %}
 with
 
 flagged as (
@@ -25,7 +31,16 @@ block_located as (
 located as (
 
     select
-        flagged.*,
+        flagged.* exclude (
+            request_type, request_reason, responsible_agency, status, contractor,
+            contractor_action
+        ),
+        {% for column in [
+            'request_type', 'request_reason', 'responsible_agency', 'status', 'contractor',
+            'contractor_action'
+        ] %}
+        {{ redact_private_values('flagged.' ~ column, typed_private) }} as {{ column }},
+        {% endfor %}
         {% if precision == 'block' %}
             {{ mask_block_address('flagged.final_address') }} as published_address,
             block_located.map_x as published_x,

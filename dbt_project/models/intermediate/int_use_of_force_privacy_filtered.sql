@@ -1,6 +1,9 @@
 -- The privacy rules for use of force: officer and subject identities, dates of birth, the
--- exact address and narratives dropped (drop_officer_and_subject_identity); a juvenile
--- subject's exact age generalized (generalize_juvenile_subject_age). Officers and subjects
+-- exact address and narratives dropped (drop_officer_and_subject_identity), and cut out of
+-- every published category where staff typed them (any officer's or subject's name, date of
+-- birth or the address of the same incident); a juvenile subject's exact age generalized
+-- (generalize_juvenile_subject_age), whatever format the age came in ("16", "016",
+-- "16.0", "16 yrs"). Officers and subjects
 -- are numbered within their incident from their private identities, so the public lists keep
 -- one value per person without publishing who they are.
 with
@@ -24,7 +27,11 @@ numbered as (
                     partition by pib_file_number
                     order by subject_name, subject_date_of_birth
                 )
-        end as subject_number
+        end as subject_number,
+        flatten(
+            list([officer_name, subject_name, subject_date_of_birth, incident_address])
+                over (partition by pib_file_number)
+        ) as incident_private_values
 
     from normalized
 
@@ -40,12 +47,13 @@ final as (
         officer_number,
         subject_number,
         {% for column in use_of_force_text_columns() if column != 'subject_age' %}
-        {{ column }},
+        {{ redact_private_values(column, 'incident_private_values') }} as {{ column }},
         {% endfor %}
         case
-            when try_cast(subject_age as integer) < {{ var('use_of_force')['juvenile_age_below'] }}
+            when try_cast(regexp_extract(subject_age, '^[\s\pZ]*([0-9]+)', 1) as integer)
+                < {{ var('use_of_force')['juvenile_age_below'] }}
                 then 'Juvenile'
-            else subject_age
+            else {{ redact_private_values('subject_age', 'incident_private_values') }}
         end as subject_age
 
     from numbered
