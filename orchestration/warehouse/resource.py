@@ -3,17 +3,35 @@
 DuckDB takes one writer per file and refuses readers while a writer holds it, so every
 connection is opened for the duration of one unit of work and closed right after; nothing
 keeps a handle between steps.
+
+Two runs must not interleave on the file (see `run_lock.py`): a run holds the warehouse from
+the moment Dagster sets this resource up for it until the run ends. Outside a run (the
+failure sensor, a script) there is no run lock, and `connect()` waits out DuckDB's own file
+lock instead, with a bounded, logged backoff, rather than failing at the first collision.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-from pydantic import Field
+from pydantic import Field, PrivateAttr
+
+from orchestration.warehouse.run_lock import (
+    FIRST_WAIT_S,
+    LONGEST_WAIT_S,
+    RunLock,
+    acquire_run_lock,
+)
+
+DUCKDB_LOCK_MESSAGE = "Could not set lock"
+
+log = logging.getLogger(__name__)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -22,14 +40,60 @@ class WarehouseResource(dg.ConfigurableResource):
     path: str = Field(
         description="Path of the DuckDB file. profiles.yml reads the same WAREHOUSE_PATH.",
     )
+    run_lock_timeout_s: float = Field(
+        default=6 * 3600.0,
+        description="How long a run waits for another run to release the warehouse.",
+    )
+    file_lock_timeout_s: float = Field(
+        default=300.0,
+        description="How long connect() waits for DuckDB's lock held by a process outside a run.",
+    )
+    _run_lock: RunLock | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run holds the warehouse until it ends; sensors and schedules do not."""
+        if context.run is None:
+            return
+        self._run_lock = acquire_run_lock(
+            self.path,
+            f"run {context.run.run_id}",
+            timeout_s=self.run_lock_timeout_s,
+            log=context.log or log,
+        )
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._run_lock is not None:
+            self._run_lock.release()
+            self._run_lock = None
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the warehouse for one unit of work and always close it afterwards."""
         if not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(self.path, read_only=read_only)
+        connection = open_when_free(self.path, read_only, self.file_lock_timeout_s)
         try:
             yield connection
         finally:
             connection.close()
+
+
+def open_when_free(
+    path: str, read_only: bool, timeout_s: float, *, sleep=time.sleep, clock=time.monotonic
+) -> duckdb.DuckDBPyConnection:
+    """`duckdb.connect`, retried with backoff while another process holds the file's lock."""
+    started = clock()
+    wait_s = FIRST_WAIT_S
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as error:
+            waited = clock() - started
+            if DUCKDB_LOCK_MESSAGE not in str(error) or waited >= timeout_s:
+                raise
+            dg.get_dagster_logger().info(
+                f"the warehouse file is locked by another process; retrying in {wait_s:.1f} s "
+                f"({waited:.0f} s waited so far, at most {timeout_s:g} s)"
+            )
+            sleep(min(wait_s, max(timeout_s - waited, 0.0)))
+            wait_s = min(wait_s * 2, LONGEST_WAIT_S)
