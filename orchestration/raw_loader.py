@@ -1,23 +1,30 @@
 """Loading a window of a source's internal rows into the raw schema, as they are.
 
-Rows are streamed page by page from the portal into DuckDB (Arrow in between), so memory
-holds one page, never a whole dataset. The window's old raw rows are replaced in the same
-transaction, so a rerun of a day leaves exactly the source's current rows for that day.
+Pages come from the portal as CSV (SODA 2.1 serves large pages), streamed to a temporary
+file and read by DuckDB's own CSV reader, every value as text: no Python object per row or
+value, and memory holds a parse buffer, never a page. A window is read in few requests
+(a million rows each by default), paged by `:id`. The window's old raw rows are replaced in
+the same transaction, so a rerun of a day leaves exactly the source's current rows for it.
 """
 
 from __future__ import annotations
 
+import csv
+import itertools
+import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from orchestration.catalog import Source
 from orchestration.partitions import DayWindow
+from orchestration.raw_slices import slice_window, window_day_counts
 from orchestration.socrata.client import SocrataClient
 
 # Load metadata columns, beside the source's own fields.
@@ -98,15 +105,36 @@ def ensure_raw_table(
     return added
 
 
-def page_to_arrow(page: list[dict[str, Any]], fields: list[str]) -> pa.Table:
-    """One page of SODA JSON rows as an all-string Arrow table (raw keeps text as sent)."""
-    columns = {}
-    for field in fields:
-        values = [row.get(field) for row in page]
-        columns[SYSTEM_FIELDS.get(field, field)] = pa.array(
-            [None if value is None else str(value) for value in values], type=pa.string()
-        )
-    return pa.table(columns)
+def csv_header(path: Path) -> list[str]:
+    """The field names of a CSV page's header line."""
+    with path.open(newline="", encoding="utf-8") as page:
+        return next(csv.reader(page), [])
+
+
+def insert_csv_page(
+    connection: duckdb.DuckDBPyConnection,
+    source: Source,
+    path: Path,
+    fields: list[str],
+    load_values: list[Any],
+) -> int:
+    """Insert a CSV page's rows into the raw table, read by DuckDB, every value as text.
+
+    A quoted empty field stays an empty text and only an unquoted one is null, as the
+    portal writes them. `fields` are the page's data fields (the raw table has them all).
+    """
+    literal = "'" + str(path).replace("'", "''") + "'"
+    targets = ", ".join(quote(name) for name in fields)
+    (inserted,) = connection.execute(
+        f"insert into {source.raw_table} ({targets}, _source_row_id, _source_updated_at, "
+        "_partition_date, _load_run_id, _loaded_at, _source_dataset_id, _source_rows_updated_at) "
+        f'select {targets}, ":id", ":updated_at", '
+        f"coalesce(try_cast(left({quote(source.day_field)}, 10) as date), ?::date), ?, ?, ?, ? "
+        f"from read_csv({literal}, header = true, all_varchar = true, "
+        "allow_quoted_nulls = false, quote = '\"', escape = '\"', null_padding = false)",
+        load_values,
+    ).fetchone()
+    return int(inserted)
 
 
 def load_raw_window(
@@ -127,8 +155,9 @@ def load_raw_window(
         raise SourceDatasetMissing(
             f"the internal portal {client.domain} has no dataset {dataset_id} ({source.title})"
         )
-    where = window.soql_where(source.day_field)
-    expected = client.count(dataset_id, where)
+    counts = window_day_counts(client, dataset_id, source.day_field, window)
+    expected = sum(counts.values())
+    slices = slice_window(counts, window, page_size)
     fields = source_fields(view)
     updated_at = rows_updated_at(view)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
@@ -136,36 +165,64 @@ def load_raw_window(
     connection.execute("begin transaction")
     try:
         added = ensure_raw_table(connection, source.raw_table, fields)
-        replaced = connection.execute(
-            f"delete from {source.raw_table} "
-            "where _partition_date >= ? and _partition_date < ? returning 1",
+        (replaced,) = connection.execute(
+            f"delete from {source.raw_table} where _partition_date >= ? and _partition_date < ?",
             [window.start, window.end],
-        ).fetchall()
+        ).fetchone()
         loaded = pages = 0
-        pages_of_rows = client.iter_pages(
-            dataset_id, where=where, select=":id, :updated_at, *", page_size=page_size
-        )
-        for page in pages_of_rows:
-            page_fields = sorted({key for row in page for key in row if not key.startswith(":")})
-            unknown = [f for f in page_fields if f not in fields]
-            if unknown:
-                added += ensure_raw_table(connection, source.raw_table, unknown)
-                fields += unknown
-            batch = page_to_arrow(page, [*fields, *SYSTEM_FIELDS])
-            targets = ", ".join(quote(name) for name in batch.column_names)
-            connection.register("raw_page", batch)
-            connection.execute(
-                f"insert into {source.raw_table} ({targets}, _partition_date, _load_run_id, "
-                "_loaded_at, _source_dataset_id, _source_rows_updated_at) "
-                f"select {targets}, "
-                f"coalesce(try_cast(left({quote(source.day_field)}, 10) as date), ?::date), "
-                "?, ?, ?, ? from raw_page",
-                [window.start, run_id, loaded_at, dataset_id, updated_at],
-            )
-            connection.unregister("raw_page")
-            loaded += len(page)
-            pages += 1
-            progress(loaded, expected)
+        load_values = [window.start, run_id, loaded_at, dataset_id, updated_at]
+        with (
+            tempfile.TemporaryDirectory(prefix="raw-pages-") as scratch,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-prefetch") as downloads,
+        ):
+            names = itertools.count()
+
+            def fetch(piece: DayWindow, after_id: str | None) -> tuple[Future[int], Path]:
+                """Start downloading a page of `piece` (rows past `after_id`) in the background."""
+                path = Path(scratch) / f"page-{next(names)}.csv"
+                clauses = [piece.soql_where(source.day_field)]
+                if after_id is not None:
+                    clauses.append(f":id > '{after_id.replace(chr(39), chr(39) * 2)}'")
+                return downloads.submit(
+                    client.download_csv,
+                    dataset_id,
+                    path,
+                    select=":id, :updated_at, *",
+                    where=" and ".join(clauses),
+                    order=":id",
+                    limit=page_size,
+                ), path
+
+            try:
+                upcoming = fetch(slices[0].window, None)
+                for index, piece in enumerate(slices):
+                    download, path = upcoming
+                    while True:
+                        download.result()
+                        # The next slice downloads while DuckDB reads this page.
+                        if index + 1 < len(slices) and upcoming[1] == path:
+                            upcoming = fetch(slices[index + 1].window, None)
+                        page_fields = [f for f in csv_header(path) if f not in SYSTEM_FIELDS]
+                        unknown = [f for f in page_fields if f not in fields]
+                        if unknown:
+                            added += ensure_raw_table(connection, source.raw_table, unknown)
+                            fields += unknown
+                        rows = insert_csv_page(connection, source, path, page_fields, load_values)
+                        path.unlink()
+                        loaded += rows
+                        pages += 1
+                        progress(loaded, expected)
+                        if rows < page_size:
+                            break
+                        (last_id,) = connection.execute(
+                            f"select max(_source_row_id) from {source.raw_table} where "
+                            "_load_run_id = ? and _partition_date >= ? and _partition_date < ?",
+                            [run_id, piece.window.start, piece.window.end],
+                        ).fetchone()
+                        download, path = fetch(piece.window, last_id)
+            except BaseException:
+                downloads.shutdown(wait=False, cancel_futures=True)
+                raise
         (newest,) = connection.execute(
             f"select max(_source_updated_at) from {source.raw_table} "
             "where _partition_date >= ? and _partition_date < ?",
@@ -178,7 +235,7 @@ def load_raw_window(
     return RawLoad(
         rows_loaded=loaded,
         rows_expected=expected,
-        rows_replaced=len(replaced),
+        rows_replaced=int(replaced),
         pages=pages,
         seconds=round(time.monotonic() - started, 3),
         source_dataset_id=dataset_id,

@@ -32,7 +32,6 @@ FIRST_DAY = date(2024, 1, 1)
 PILOT_WEEKS = (0, 13, 26, 39)  # a week (each weekday once) at the start of each quarter
 # dbt-duckdb names the dbt database after the file's stem; the project expects `warehouse`.
 WAREHOUSE_FILE = "warehouse.duckdb"
-PAGE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def build_span(work_dir: Path, rows: int, seed: int, sources: tuple[Source, ...]
     """
     from orchestration.portal.server import serve_in_thread
     from orchestration.raw_loader import load_raw_window
-    from orchestration.socrata.client import SocrataClient
+    from orchestration.socrata.client import CSV_PAGE_SIZE, SocrataClient
 
     started = time.monotonic()
     days = days_for(rows, rows_per_day(seed, sources))
@@ -114,7 +113,7 @@ def build_span(work_dir: Path, rows: int, seed: int, sources: tuple[Source, ...]
                     window,
                     dataset_id=source.internal_dataset_id,
                     run_id=run_id,
-                    page_size=PAGE_SIZE,
+                    page_size=CSV_PAGE_SIZE,
                 )
                 loaded[source.name] = load.rows_loaded
         finally:

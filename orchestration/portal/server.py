@@ -27,9 +27,14 @@ Refusals carry Socrata's body `{"error": true, "code": ..., "message": ...}`: 40
 malformed query or body, 401/403 for auth, 404 for unknown datasets and paths, 405 for a
 wrong method; 5xx only for genuine faults of the portal (and injected faults).
 
-`$limit` defaults to 1000 as on Socrata; more than 50000 is refused with 400 rather than
-clamped, because a client that treats a short page as the last would stop silently after a
-clamped page. With credentials configured, writes need HTTP Basic auth with them and wrong
+`$limit` defaults to 1000 as on Socrata. JSON answers are capped at 50000 rows as on SODA
+2.0 endpoints, and more is refused with 400 rather than clamped, because a client that treats
+a short page as the last would stop silently after a clamped page. CSV answers have no cap,
+as on SODA 2.1 endpoints, so a bulk reader takes a large span in few requests: they are
+written by DuckDB and Arrow to a temporary file and streamed from it with a Content-Length,
+so the portal's memory holds a batch, never the answer, and a cut-off answer is detectable.
+
+With credentials configured, writes need HTTP Basic auth with them and wrong
 credentials are refused on any request; reads without credentials stay open. With an app
 token configured, a request sending a different token (`X-App-Token` or `$$app_token`) gets
 403, and one sending none is served (Socrata throttles those rather than refusing them).
@@ -48,8 +53,11 @@ import io
 import ipaddress
 import json
 import logging
+import os
 import re
+import shutil
 import socket
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -72,6 +80,7 @@ MAX_LIMIT = 50_000
 CATALOG_DEFAULT_LIMIT = 100
 CATALOG_MAX_LIMIT = 10_000
 MAX_BODY_BYTES = 256 * 2**20
+STREAM_CHUNK_BYTES = 1 << 20
 JSON_TYPE = "application/json; charset=utf-8"
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -98,10 +107,17 @@ class _Answer:
     body: bytes
     content_type: str = JSON_TYPE
     headers: dict[str, str] = field(default_factory=dict)
+    # A large answer is a file streamed after the headers (and removed), not `body`.
+    body_file: Path | None = None
 
 
 def _json_answer(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> _Answer:
     return _Answer(status, json.dumps(payload).encode("utf-8"), headers=headers or {})
+
+
+def _field_headers(fields: tuple[str, ...], types: tuple[str, ...]) -> dict[str, str]:
+    """Socrata's headers naming an answer's fields and their types."""
+    return {"X-SODA2-Fields": json.dumps(list(fields)), "X-SODA2-Types": json.dumps(list(types))}
 
 
 def _allow(method: str, *allowed: str) -> None:
@@ -122,8 +138,8 @@ def _whole_number(value: str, name: str, maximum: int) -> int:
     return int(value)
 
 
-def soql_query(params: list[tuple[str, str]]) -> SoqlQuery:
-    """The SoQL query of a resource request's parameters."""
+def soql_query(params: list[tuple[str, str]], *, max_limit: int | None = MAX_LIMIT) -> SoqlQuery:
+    """The SoQL query of a resource request's parameters; `max_limit` None for no cap."""
     soql: dict[str, str] = {}
     filters = []
     for name, value in params:
@@ -141,9 +157,9 @@ def soql_query(params: list[tuple[str, str]]) -> SoqlQuery:
     limit = DEFAULT_LIMIT
     if "$limit" in soql:
         limit = _whole_number(soql["$limit"], "$limit", MAX_OFFSET)
-        if limit > MAX_LIMIT:
+        if max_limit is not None and limit > max_limit:
             raise bad_request(
-                f"$limit must be at most {MAX_LIMIT}; page with $offset",
+                f"$limit must be at most {max_limit}; page with $offset",
                 "query.soql.limit-too-high",
             )
     offset = _whole_number(soql["$offset"], "$offset", MAX_OFFSET) if "$offset" in soql else 0
@@ -312,16 +328,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, answer: _Answer, *, head: bool = False) -> None:
         try:
+            length = answer.body_file.stat().st_size if answer.body_file else len(answer.body)
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
+            self.send_header("Content-Length", str(length))
             for name, value in answer.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            if not head:
+            if head:
+                return
+            if answer.body_file is None:
                 self.wfile.write(answer.body)
+            else:
+                with answer.body_file.open("rb") as body:
+                    shutil.copyfileobj(body, self.wfile, STREAM_CHUNK_BYTES)
         except OSError:
             self.close_connection = True
+        finally:
+            if answer.body_file is not None:
+                answer.body_file.unlink(missing_ok=True)
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
@@ -502,21 +527,23 @@ class _Handler(BaseHTTPRequestHandler):
     def _query(self, dataset_id: str, output: str, params: list[tuple[str, str]]) -> _Answer:
         if output not in ("json", "csv"):
             raise bad_request(f"the local portal serves .json and .csv, not .{output}")
-        selection = self.server.portal.store.select(
-            dataset_id, soql_query(params), as_json=output == "json"
-        )
-        headers = {
-            "X-SODA2-Fields": json.dumps(list(selection.fields)),
-            "X-SODA2-Types": json.dumps(list(selection.types)),
-        }
-        if output == "json":
-            text = "[" + ",\n".join(row[0] for row in selection.rows) + "]"
-            return _Answer(200, text.encode("utf-8"), JSON_TYPE, headers)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writerow(selection.fields)
-        writer.writerows(selection.rows)
-        return _Answer(200, buffer.getvalue().encode("utf-8"), CSV_TYPE, headers)
+        store = self.server.portal.store
+        if output == "csv":
+            handle, name = tempfile.mkstemp(prefix="portal-answer-", suffix=".csv")
+            os.close(handle)
+            body_file = Path(name)
+            try:
+                fields, types = store.select_csv(
+                    dataset_id, soql_query(params, max_limit=None), body_file
+                )
+            except BaseException:
+                body_file.unlink(missing_ok=True)
+                raise
+            return _Answer(200, b"", CSV_TYPE, _field_headers(fields, types), body_file)
+        selection = store.select(dataset_id, soql_query(params), as_json=True)
+        text = "[" + ",\n".join(row[0] for row in selection.rows) + "]"
+        headers = _field_headers(selection.fields, selection.types)
+        return _Answer(200, text.encode("utf-8"), JSON_TYPE, headers)
 
     def _catalog(self, params: list[tuple[str, str]]) -> dict[str, Any]:
         values: dict[str, list[str]] = {}

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import dagster as dg
 from pydantic import Field
 
-from orchestration.socrata.client import MAX_PAGE_SIZE, SocrataClient
+from orchestration.socrata.client import CSV_PAGE_SIZE, SocrataClient
 
 
 class SocrataResource(dg.ConfigurableResource):
@@ -27,7 +27,8 @@ class SocrataResource(dg.ConfigurableResource):
     max_retries: int = Field(default=5, description="Retries on 429, 5xx and timeouts.")
     backoff_s: float = Field(default=0.5, description="Backoff factor between retries.")
     page_size: int = Field(
-        default=MAX_PAGE_SIZE, description="Rows per page on bulk reads (Socrata allows 50,000)."
+        default=CSV_PAGE_SIZE,
+        description="Rows per CSV request on bulk reads (SODA 2.1 endpoints have no cap).",
     )
     dataset_ids: dict[str, str] = Field(
         default_factory=dict,
