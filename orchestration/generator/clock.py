@@ -12,10 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from random import Random
 from zoneinfo import ZoneInfo
 
-CITY = ZoneInfo("America/Chicago")
+import numpy as np
 
-EXPORT_TICK = timedelta(minutes=10)
-_HOUR = timedelta(hours=1)
+CITY = ZoneInfo("America/Chicago")
 
 
 def is_spring_forward(day: date) -> bool:
@@ -38,17 +37,6 @@ def hour_weights(day: date, hourly: tuple[float, ...]) -> list[tuple[int, float]
     return list(enumerate(weights))
 
 
-def on_wall_clock(moment: datetime, created: datetime) -> datetime:
-    """Wall-clock reading of ``moment``, for a call timed in elapsed time from ``created``.
-
-    A call created before the spring-forward instant has every later event an hour later on
-    the wall clock; this keeps events in order and out of the hour that does not exist.
-    """
-    if created.month != 3 or moment < (jump := _spring_forward_instant(created.year)):
-        return moment
-    return moment + _HOUR if created < jump else moment
-
-
 def _spring_forward_instant(year: int) -> datetime:
     march_8 = date(year, 3, 8)
     second_sunday = march_8 + timedelta(days=(6 - march_8.weekday()) % 7)
@@ -69,12 +57,6 @@ def system_timestamp(moment: datetime) -> str:
     return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
 
 
-def export_tick(moment: datetime) -> datetime:
-    """The first 10-minute boundary after ``moment``: when the export job wrote the row."""
-    floor = moment.replace(minute=moment.minute - moment.minute % 10, second=0, microsecond=0)
-    return floor + EXPORT_TICK
-
-
 def garbled(moment: datetime, rng: Random) -> str:
     """An unparsable timestamp that still starts with its day, so text filters keep it there.
 
@@ -86,3 +68,42 @@ def garbled(moment: datetime, rng: Random) -> str:
         return f"{day}T24:{60 + int(rng.random() * 40)}:00.000"
     hour = moment.hour % 12 or 12
     return f"{day}T{hour}:{moment.minute:02d} {'PM' if moment.hour >= 12 else 'AM'}"
+
+
+# --- The same rules over arrays of naive local times in epoch seconds (vectorised generator).
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def epoch_seconds(moment: datetime) -> int:
+    """A naive local time as seconds since 1970-01-01 00:00 on the same wall clock."""
+    return int((moment - _EPOCH).total_seconds())
+
+
+def on_wall_clocks(moments: np.ndarray, created: np.ndarray, year: int) -> np.ndarray:
+    """Wall-clock readings of ``moments``, for calls timed in elapsed time from ``created``.
+
+    A call created before the spring-forward instant has every later event an hour later on
+    the wall clock; this keeps events in order and out of the hour that does not exist.
+    """
+    jump = epoch_seconds(_spring_forward_instant(year))
+    return moments + np.where((created < jump) & (moments >= jump), 3600, 0)
+
+
+def export_ticks(moments: np.ndarray) -> np.ndarray:
+    """The first 10-minute boundary after each moment: when the export job wrote the row."""
+    return (moments // 600 + 1) * 600
+
+
+def utc_seconds(local: np.ndarray, year: int) -> np.ndarray:
+    """Local wall-clock seconds as UTC seconds, as ``system_timestamp`` reads them.
+
+    Like ``zoneinfo`` with ``fold=0``: the repeated fall-back hour is read as daylight time
+    and a time in the spring-forward gap as standard time.
+    """
+    spring = epoch_seconds(_spring_forward_instant(year)) + 3600
+    november_1 = date(year, 11, 1)
+    fall_day = november_1 + timedelta(days=(6 - november_1.weekday()) % 7)
+    fall = epoch_seconds(datetime(year, 11, fall_day.day, 2))
+    daylight = (local >= spring) & (local < fall)
+    return local + np.where(daylight, 5 * 3600, 6 * 3600)

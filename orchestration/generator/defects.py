@@ -7,12 +7,8 @@ day"), so a day's rows are identical whichever span produced them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from random import Random
-
-from orchestration.generator.clock import EXPORT_TICK, export_tick
-from orchestration.generator.reference import Reference
 
 Row = dict[str, str | None]
 
@@ -28,7 +24,6 @@ BAD_TIMESTAMP_SHARE = 0.0005  # unparsable timecreate
 # Per-fault offsets into the golden-ratio sequence, so the rare faults do not share days.
 QUOTA_PHASES = {"missing_id": 0.0, "bad_timestamp": 1 / 3, "test_calls": 2 / 3}
 _GOLDEN = 0.6180339887498949
-_CORRECTED_DISPOSITIONS = ("NAT", "GOA", "RTF", "UNF")
 
 
 def daily_quota(calls: int, share: float, day: date, fault: str) -> int:
@@ -49,56 +44,3 @@ def pick_indices(rng: Random, count: int, population: int) -> set[int]:
     while len(chosen) < min(count, population):
         chosen.add(int(rng.random() * population))
     return chosen
-
-
-def misspell(rng: Random, ref: Reference, row: Row) -> bool:
-    """Swap in a variant spelling of the type text (and of the initial text if same code)."""
-    variants = ref.misspellings.get(row["typetext"] or "")
-    if variants is None:
-        return False
-    variant = variants.pick(rng)
-    if row["initialtype"] == row["type"]:
-        row["initialtypetext"] = variant
-    row["typetext"] = variant
-    return True
-
-
-def earlier_version(
-    rng: Random,
-    ref: Reference,
-    row: Row,
-    *,
-    last_event: datetime,
-    closed: datetime,
-    stamp: Callable[[datetime], str],
-) -> tuple[Row, datetime]:
-    """The version of a closed call exported before its final one, and the final's new time.
-
-    A CAD row changes after its first export in three ways: it is closed later, its disposition
-    is corrected, or it is reclassified (the README's 36-hour reclassification window). The
-    earlier version keeps the same nopd_item and gets the earlier :updated_at.
-    """
-    earlier = dict(row)
-    kinds = ["closed_later", "disposition"]
-    if row["type"] != row["initialtype"]:
-        kinds.append("reclassified")
-    kind = kinds[int(rng.random() * len(kinds))]
-    if kind == "closed_later":
-        first = export_tick(last_event)
-        final = max(export_tick(closed), first + EXPORT_TICK)
-        earlier.update(timeclosed=None, disposition=None, dispositiontext=None)
-    else:
-        first = export_tick(closed)
-        final = first + EXPORT_TICK * (6 + int(rng.random() * 211))  # 1 to 36 hours later
-        if kind == "disposition":
-            options = [code for code in _CORRECTED_DISPOSITIONS if code != row["disposition"]]
-            code = options[int(rng.random() * len(options))]
-            earlier.update(disposition=code, dispositiontext=ref.disposition_texts[code])
-        else:
-            earlier.update(
-                type=row["initialtype"],
-                typetext=row["initialtypetext"],
-                priority=row["initialpriority"],
-            )
-    earlier[":updated_at"] = stamp(first)
-    return earlier, final

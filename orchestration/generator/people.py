@@ -8,7 +8,6 @@ own columns and again inside free text, next to the exact address.
 
 from __future__ import annotations
 
-import re
 from random import Random
 
 from orchestration.generator.sampling import Weighted
@@ -48,8 +47,6 @@ OFFICER_NOTES = (
     "FLAGGED DOWN AT {address} RE {what_lower}",
     "TRAFFIC STOP AT {address}. DRIVER {subject} CITED.",
 )
-# Notes typed in capitals are written out in capitals, names and address included.
-_SHOUTED = {t for t in CALLER_NOTES + OFFICER_NOTES if re.sub(r"\{\w+\}", "", t).isupper()}
 
 
 def person_name(rng: Random) -> str:
@@ -57,48 +54,6 @@ def person_name(rng: Random) -> str:
     return f"{first} {LAST_NAMES[int(rng.random() * len(LAST_NAMES))]}"
 
 
-def private_fields(
-    rng: Random, *, selfinitiated: bool, what: str, address: str
-) -> tuple[str | None, str | None, str | None]:
-    """Caller name, caller phone and narrative of one call.
-
-    Officers who start a call in the field have no caller, but may still write notes.
-    """
-    name = phone = None
-    if not selfinitiated:
-        name = person_name(rng) if rng.random() < NAMED_SHARE else None
-        phone = _phone(rng) if rng.random() < PHONE_SHARE else None
-    share = OFFICER_NOTE_SHARE if selfinitiated else CALLER_NOTE_SHARE
-    if rng.random() >= share:
-        return name, phone, None
-    return name, phone, _narrative(rng, what, address, name, phone, selfinitiated)
-
-
 def _phone(rng: Random) -> str:
     """A number in 555-0100..0199, the range reserved for fiction."""
     return f"({AREA_CODES.pick(rng)}) 555-01{int(rng.random() * 100):02d}"
-
-
-def _narrative(
-    rng: Random,
-    what: str,
-    address: str,
-    caller: str | None,
-    phone: str | None,
-    selfinitiated: bool,
-) -> str:
-    """A short note that may repeat the caller's name and number and names a third person."""
-    templates = OFFICER_NOTES if selfinitiated else CALLER_NOTES
-    template = templates[int(rng.random() * len(templates))]
-    dob = f"{1 + int(rng.random() * 12):02d}/{1 + int(rng.random() * 28):02d}/"
-    dob += str(1950 + int(rng.random() * 55))
-    note = template.format(
-        caller=caller or "RP",
-        subject=person_name(rng),
-        phone=phone or "UNK",
-        address=address,
-        what=what,
-        what_lower=what.lower(),
-        dob=dob,
-    )
-    return note.upper() if template in _SHOUTED else note

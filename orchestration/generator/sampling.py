@@ -31,6 +31,10 @@ class Weighted(Generic[T]):
         self._cumulative = list(accumulate(weight for _, weight in pairs))
         self._last = len(pairs) - 1
 
+    def weights(self) -> list[float]:
+        """Each value's weight, in the order of ``values`` (for the vectorised samplers)."""
+        return [b - a for a, b in zip([0.0, *self._cumulative], self._cumulative, strict=False)]
+
     def pick(self, rng: Random) -> T:
         index = bisect_right(self._cumulative, rng.random() * self._cumulative[-1])
         return self.values[min(index, self._last)]
@@ -57,6 +61,10 @@ class Quantiles:
         ordered = sorted(points)
         self._probabilities = [probability for probability, _ in ordered]
         self._values = [value for _, value in ordered]
+
+    def points(self) -> list[tuple[float, float]]:
+        """The table's (probability, value) points, in order (for the vectorised samplers)."""
+        return list(zip(self._probabilities, self._values, strict=True))
 
     def draw(self, rng: Random) -> float:
         u = rng.random()
