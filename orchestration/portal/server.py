@@ -20,7 +20,7 @@ Socrata endpoints (answers are JSON unless noted):
 Local extensions, for tests and operators, exempt from auth, faults and the request log:
   GET /_portal/health; GET|DELETE /_portal/requests (the recent requests: method, path, query,
   body row count, the row identifiers a write upserted and deleted, status);
-  GET|POST|DELETE /_portal/faults (queue 429/5xx or slow answers);
+  GET|POST|DELETE /_portal/faults (queue 429/5xx, slow or broken answers: see control.py);
   POST /_portal/reload (import changed CSV files without a restart).
 
 Refusals carry Socrata's body `{"error": true, "code": ..., "message": ...}`: 400 for a
@@ -57,6 +57,7 @@ import os
 import re
 import shutil
 import socket
+import struct
 import tempfile
 import threading
 from collections.abc import Callable
@@ -68,7 +69,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from orchestration.portal.assets import AssetStore, parse_upload
-from orchestration.portal.control import FaultQueue, RequestLog, parse_fault
+from orchestration.portal.control import Fault, FaultQueue, RequestLog, parse_fault
 from orchestration.portal.errors import PortalError, bad_request, not_found
 from orchestration.portal.soql import MAX_OFFSET, SoqlError, SoqlQuery
 from orchestration.portal.store import Dataset, PortalStore
@@ -111,6 +112,10 @@ class _Answer:
     body_file: Path | None = None
 
 
+class _DropConnection(Exception):
+    """An injected `reset` fault: the request is dropped without an answer."""
+
+
 def _json_answer(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> _Answer:
     return _Answer(status, json.dumps(payload).encode("utf-8"), headers=headers or {})
 
@@ -118,6 +123,13 @@ def _json_answer(payload: Any, status: int = 200, headers: dict[str, str] | None
 def _field_headers(fields: tuple[str, ...], types: tuple[str, ...]) -> dict[str, str]:
     """Socrata's headers naming an answer's fields and their types."""
     return {"X-SODA2-Fields": json.dumps(list(fields)), "X-SODA2-Types": json.dumps(list(types))}
+
+
+def _cut_mid_row(body: bytes) -> bytes:
+    """`body` cut half-way through its last row (the last line before the final newline)."""
+    end = len(body) - 1 if body.endswith(b"\n") else len(body)
+    start = body.rfind(b"\n", 0, end) + 1
+    return body[: start + max(1, (end - start) // 2)]
 
 
 def _allow(method: str, *allowed: str) -> None:
@@ -290,14 +302,18 @@ class _Handler(BaseHTTPRequestHandler):
     # One request --------------------------------------------------------------------------
 
     def _handle(self, method: str) -> None:
-        portal = self.server.portal
         split = urlsplit(self.path)
         path = unquote(split.path)
         params = parse_qsl(split.query, keep_blank_values=True)
         self._body_rows: int | None = None
         self._body_keys: dict[str, list[str]] | None = None
+        self._fault: Fault | None = None
         try:
             answer = self._answer(method, path, params)
+        except _DropConnection:
+            self._reset_connection()
+            self._log_request(method, path, params, None)
+            return
         except PortalError as error:
             answer = _json_answer(error.body(), error.status, error.headers)
         except SoqlError as error:
@@ -313,18 +329,69 @@ class _Handler(BaseHTTPRequestHandler):
                 },
                 500,
             )
-        self._send(answer)
-        if not path.startswith("/_portal/"):
-            portal.requests.record(
-                {
-                    "method": method,
-                    "path": path,
-                    "query": {k: v for k, v in params if k != "$$app_token"},
-                    "rows": self._body_rows,
-                    **(self._body_keys or {}),
-                    "status": answer.status,
-                }
-            )
+        # Logged before answering, so a client that got its answer finds it in the log.
+        self._log_request(method, path, params, answer.status)
+        if self._fault is not None and self._fault.kind is not None:
+            self._send_broken(answer, self._fault.kind)
+        else:
+            self._send(answer)
+
+    def _log_request(
+        self, method: str, path: str, params: list[tuple[str, str]], status: int | None
+    ) -> None:
+        if path.startswith("/_portal/"):
+            return
+        entry = {
+            "method": method,
+            "path": path,
+            "query": {k: v for k, v in params if k != "$$app_token"},
+            "rows": self._body_rows,
+            **(self._body_keys or {}),
+            "status": status,
+        }
+        if self._fault is not None:
+            entry["fault"] = self._fault.label()
+        self.server.portal.requests.record(entry)
+
+    # Injected wire faults -----------------------------------------------------------------
+
+    def _reset_connection(self) -> None:
+        """Close the socket with a TCP reset (SO_LINGER 0), as a crashed peer or proxy does."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.wfile.flush()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        with contextlib.suppress(OSError):
+            self.connection.close()
+
+    def _send_broken(self, answer: _Answer, kind: str) -> None:
+        """Send `answer` broken as the injected `kind` says (see control.py)."""
+        if answer.body_file is not None:
+            body = answer.body_file.read_bytes()
+            answer.body_file.unlink(missing_ok=True)
+        else:
+            body = answer.body
+        length = len(body)
+        if kind == "cut_mid_row":
+            body = _cut_mid_row(body)
+            length = len(body)
+        elif kind in ("truncated", "reset_mid_body"):
+            body = body[: len(body) // 2]
+        try:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(length))
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+        except OSError:
+            pass
+        self.close_connection = True
+        if kind == "reset_mid_body":
+            self._reset_connection()
 
     def _send(self, answer: _Answer, *, head: bool = False) -> None:
         try:
@@ -443,10 +510,12 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/_portal/"):
             return self._control(method, path, body)
         portal = self.server.portal
-        fault = portal.faults.take(path)
+        fault = self._fault = portal.faults.take(path)
         if fault is not None:
             if fault.delay_s:
                 portal.stopping.wait(fault.delay_s)
+            if fault.kind == "reset":
+                raise _DropConnection
             if fault.status is not None:
                 if method in ("POST", "PUT"):
                     self._count_rows(body)

@@ -5,12 +5,19 @@ plain HTTP only through its `session_adapter`. This class closes those gaps in o
 urllib3's Retry (429 with Retry-After, 5xx, timeouts, connection errors) on the session's
 adapter, keyset paging on `:id` for stable bulk reads, plain HTTP only to loopback hosts, and
 Socrata's upsert answers checked rather than trusted.
+
+urllib3 returns once the status line and headers are in, so an answer broken later (a reset
+or a close mid-body, fewer bytes than its Content-Length, a body cut mid-row) is retried
+here, with its own budget of `max_retries` attempts: every call is a read or an idempotent
+write (upsert or replace by row identifier, a metadata merge), so asking again is safe.
+Error messages name the portal and what was asked, never a credential or an app token.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -31,6 +38,28 @@ log = logging.getLogger(__name__)
 
 class SocrataError(RuntimeError):
     """A portal answered with an error, or answered a write with errors."""
+
+
+class CutOffAnswer(requests.RequestException):
+    """An answer whose body ended before it was whole (a CSV cut mid-row)."""
+
+
+# Broken after urllib3 handed the answer over: worth asking again.
+CUT_OFF_ERRORS = (
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    requests.exceptions.JSONDecodeError,
+    CutOffAnswer,
+)
+_USERINFO_RE = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
+_TOKEN_RE = re.compile(
+    r"(?i)((?:\$\$app_token|X-App-Token|Authorization)[\"']?\s*[=:]\s*[\"']?)[^&\s\"',)]+"
+)
+
+
+def redacted(text: str) -> str:
+    """`text` without URL credentials, app tokens or Authorization values."""
+    return _TOKEN_RE.sub(r"\1<redacted>", _USERINFO_RE.sub(r"\1<redacted>@", text))
 
 
 def split_domain(domain: str) -> tuple[str, str]:
@@ -132,24 +161,41 @@ class SocrataClient:
         self.close()
 
     def _call(self, what: str, function, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except requests.HTTPError as error:
-            status = error.response.status_code if error.response is not None else "?"
-            raise SocrataError(f"{what} on {self.domain} failed with {status}: {error}") from error
-        except requests.RequestException as error:
-            raise SocrataError(f"{what} on {self.domain} failed: {error}") from error
+        """`function(...)`, asked again when its answer was cut off, within the budget."""
+        for attempt in range(self.max_retries + 1):
+            try:
+                return function(*args, **kwargs)
+            except requests.HTTPError as error:
+                status = error.response.status_code if error.response is not None else "?"
+                raise self._error(f"{what} failed with {status}", error) from error
+            except CUT_OFF_ERRORS as error:
+                if attempt == self.max_retries:
+                    raise self._error(
+                        f"{what} failed: the answer was cut off {attempt + 1} times", error
+                    ) from error
+                log.warning("%s: the answer was cut off (%s); asking again", what, error)
+                time.sleep(self.backoff_s * 2**attempt)
+            except requests.RequestException as error:
+                raise self._error(f"{what} failed after the retries", error) from error
+        raise AssertionError("unreachable")
+
+    def _error(self, what: str, error: BaseException) -> SocrataError:
+        return SocrataError(redacted(f"{what} on {self.domain}: {error}"))
 
     # Reading -----------------------------------------------------------------------------
 
     def get_view(self, dataset_id: str) -> dict[str, Any] | None:
         """The dataset's metadata, or None when the portal has no such dataset."""
         try:
-            return self._socrata.get_metadata(dataset_id)
-        except requests.HTTPError as error:
-            if error.response is not None and error.response.status_code == 404:
+            return self._call(
+                f"reading metadata of {dataset_id}", self._socrata.get_metadata, dataset_id
+            )
+        except SocrataError as error:
+            cause = error.__cause__
+            response = cause.response if isinstance(cause, requests.HTTPError) else None
+            if response is not None and response.status_code == 404:
                 return None
-            raise SocrataError(f"reading metadata of {dataset_id} failed: {error}") from error
+            raise
 
     def get(self, dataset_id: str, **soql: Any) -> list[dict[str, Any]]:
         """One SoQL query (`select`, `where`, `order`, `limit`, ...)."""
@@ -197,36 +243,33 @@ class SocrataClient:
 
         The body goes to disk in 1 MiB pieces, so a page of a million rows costs no memory.
         urllib3 retries refusals and failed connections; an answer cut off mid-body (a reset
-        connection, fewer bytes than its Content-Length) is fetched again here, within the
-        same retry budget, because urllib3 has returned by the time the body is read.
+        connection, fewer bytes than its Content-Length, a stall, a body that ends mid-row
+        with a Content-Length to match) is fetched again, as every cut-off answer is.
         """
         url = f"{self.base_url}/resource/{dataset_id}.csv"
         params = {f"${name}": value for name, value in soql.items() if value is not None}
         session = self._socrata.session
-        for attempt in range(self.max_retries + 1):
-            try:
-                with session.get(url, params=params, stream=True, timeout=self.timeout_s) as answer:
-                    answer.raise_for_status()
-                    written = 0
-                    with target.open("wb") as output:
+
+        def download() -> int:
+            with session.get(url, params=params, stream=True, timeout=self.timeout_s) as answer:
+                answer.raise_for_status()
+                written = quotes = 0
+                last = b""
+                with target.open("wb") as output:
+                    try:
                         for chunk in answer.iter_content(DOWNLOAD_CHUNK_BYTES):
                             output.write(chunk)
                             written += len(chunk)
-                    return written
-            except requests.HTTPError as error:
-                status = error.response.status_code if error.response is not None else "?"
-                raise SocrataError(
-                    f"CSV query of {dataset_id} on {self.domain} failed with {status}: {error}"
-                ) from error
-            except requests.RequestException as error:
-                if attempt == self.max_retries:
-                    raise SocrataError(
-                        f"CSV query of {dataset_id} on {self.domain} failed after "
-                        f"{attempt + 1} attempts: {error}"
-                    ) from error
-                log.warning("CSV query of %s cut off (%s); reading it again", dataset_id, error)
-                time.sleep(self.backoff_s * 2**attempt)
-        raise AssertionError("unreachable")
+                            quotes += chunk.count(b'"')
+                            last = chunk[-1:] or last
+                    except requests.ConnectionError as error:  # a read timeout mid-body
+                        raise CutOffAnswer(f"the CSV body stalled: {error}") from error
+            # A whole CSV body ends a row outside quotes: a newline, with balanced quotes.
+            if last != b"\n" or quotes % 2:
+                raise CutOffAnswer(f"the CSV body ended mid-row after {written:,} bytes")
+            return written
+
+        return self._call(f"CSV query of {dataset_id}", download)
 
     def datasets(self) -> list[dict[str, Any]]:
         return self._call("catalog listing", self._socrata.datasets)
