@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from orchestration.partitions import DayWindow
+from orchestration.raw_progress import DayStats
 from orchestration.socrata.client import MAX_PAGE_SIZE, SocrataClient
 
 
@@ -24,19 +25,31 @@ class Slice:
     expected_rows: int
 
 
-def window_day_counts(
+def window_day_stats(
     client: SocrataClient, dataset_id: str, day_field: str, window: DayWindow
-) -> dict[date, int]:
-    """Rows per local day of the window, in one grouped query (a day a row, 50,000 at most)."""
+) -> dict[date, DayStats]:
+    """Rows and newest `:updated_at` per local day of the window, in one grouped query.
+
+    (A day a row, 50,000 at most.) The newest `:updated_at` lets a resumed load tell that
+    nothing changed on a day since an earlier attempt read it.
+    """
     rows = client.get(
         dataset_id,
-        select=f"date_trunc_ymd({day_field}) as day, count(*) as row_count",
+        select=(
+            f"date_trunc_ymd({day_field}) as day, count(*) as row_count, "
+            "max(:updated_at) as newest_updated_at"
+        ),
         where=window.soql_where(day_field),
         group="day",
         order="day",
         limit=MAX_PAGE_SIZE,
     )
-    return {date.fromisoformat(row["day"][:10]): int(row["row_count"]) for row in rows}
+    return {
+        date.fromisoformat(row["day"][:10]): DayStats(
+            int(row["row_count"]), row.get("newest_updated_at")
+        )
+        for row in rows
+    }
 
 
 def slice_window(counts: dict[date, int], window: DayWindow, page_rows: int) -> list[Slice]:

@@ -4,6 +4,10 @@ A chunk is recorded in the ledger right after the portal accepted it, so a publi
 between chunks leaves a ledger equal to what the portal holds, and the next run's plan
 holds exactly the rows not yet sent. (A death between the portal's answer and the ledger's
 commit re-sends that one chunk; upserts by row identifier make that harmless.)
+
+When the client gives up on a chunk (its retry budget spent), the publish fails with a
+`PublishError` naming the dataset, the chunk that failed and the last one that landed, so an
+operator knows the next run sends from there on (the ledger already holds the rest).
 """
 
 from __future__ import annotations
@@ -26,9 +30,27 @@ from orchestration.publishing.plan import (
     stage_full_plan,
 )
 from orchestration.publishing.rendering import public_view
-from orchestration.socrata.client import SocrataClient
+from orchestration.socrata.client import SocrataClient, SocrataError
 
 DEFAULT_CHUNK_SIZE = 10_000  # what Socrata's own publishing tools send per request
+
+
+class PublishError(SocrataError):
+    """A chunk could not be sent within the client's retry budget."""
+
+
+def _chunk_failure(
+    dataset_id: str, chunk: int, size: int, first: int, last: int, total: int, error: Exception
+) -> PublishError:
+    chunks = -(-total // size) if total else 1
+    if chunk == 1:
+        landed = "no chunk of this publish landed"
+    else:
+        landed = f"the last good chunk is {chunk - 1} (rows 1-{first - 1}), recorded in the ledger"
+    return PublishError(
+        f"publishing {dataset_id} failed at chunk {chunk} of {chunks} (rows {first}-{last} of "
+        f"{total}); {landed}; the next run sends only what the ledger lacks. Cause: {error}"
+    )
 
 
 @dataclass
@@ -71,10 +93,15 @@ def _send_plan(
     while first <= total or (replace and result.chunks == 0):
         last = min(first + chunk_size - 1, total)
         payload = plan_payload(connection, dataset, first, last)
-        if replace and result.chunks == 0:
-            answer = client.replace(dataset_id, payload)
-        else:
-            answer = client.upsert(dataset_id, payload)
+        try:
+            if replace and result.chunks == 0:
+                answer = client.replace(dataset_id, payload)
+            else:
+                answer = client.upsert(dataset_id, payload)
+        except SocrataError as error:
+            raise _chunk_failure(
+                dataset_id, result.chunks + 1, chunk_size, first, last, total, error
+            ) from error
         record_chunk(
             connection,
             PLAN_TABLE,
