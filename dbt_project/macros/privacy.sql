@@ -84,7 +84,16 @@
 {% macro redact_private_values(text, values) -%}
     case
         when {{ text }} is null then null
-        when len(list_filter({{ values }}, lambda value: length(trim(value)) >= 5)) = 0
+        {#- The cheap test first: a regular expression built from a row's own values is
+            compiled for that row, so only a text that holds one of them (compared in lower
+            case with blanks collapsed, as the expression would match it) pays for it. #}
+        when len(list_filter(
+            {{ values }},
+            lambda value: length(trim(value)) >= 5 and contains(
+                lower(regexp_replace({{ text }}, '[\s\pZ]+', ' ', 'g')),
+                lower(trim(regexp_replace(value, '[\s\pZ]+', ' ', 'g')))
+            )
+        )) = 0
             then {{ text }}
         else nullif(trim(regexp_replace(regexp_replace(regexp_replace(
             regexp_replace(

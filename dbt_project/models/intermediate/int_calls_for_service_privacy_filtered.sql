@@ -1,3 +1,6 @@
+-- A table, not a view: the mart and the tests on this model read it, and each would
+-- otherwise evaluate the privacy rules over the whole window again.
+{{ config(materialized='table') }}
 -- The privacy rules of seeds/privacy_rules.csv applied: contact details and narratives
 -- dropped (and cut out of the address where staff typed them there), addresses and
 -- coordinates generalized to the block, type and disposition texts published only as the
@@ -32,19 +35,16 @@ dispositions as (
 
 ),
 
-calls_ever_juvenile as (
+version_types as (
 
     select
         versions.nopd_item,
-        bool_or(
-            {{ is_juvenile_call_type(
-                'versions.type_code', ['versions.type_text_reported', 'final_type.type_text']
-            ) }}
-            or {{ is_juvenile_call_type(
-                'versions.initial_type_code',
-                ['versions.initial_type_text_reported', 'initial_type.type_text']
-            ) }}
-        ) as is_juvenile_call_type
+        versions.type_code,
+        versions.type_text_reported,
+        final_type.type_text as final_type_text,
+        versions.initial_type_code,
+        versions.initial_type_text_reported,
+        initial_type.type_text as initial_type_text
 
     from versions
     left join call_types as final_type
@@ -52,7 +52,59 @@ calls_ever_juvenile as (
     left join call_types as initial_type
         on {{ privacy_text('versions.initial_type_code') }}
             = {{ privacy_text('initial_type.type_code') }}
-    group by versions.nopd_item
+
+),
+
+-- The juvenile test matches each text against every pattern of the seed; a window holds a
+-- few thousand distinct codes and texts among hundreds of thousands of versions, so the
+-- test runs once per distinct combination rather than once per version.
+type_combinations as (
+
+    select distinct
+        type_code,
+        type_text_reported,
+        final_type_text,
+        initial_type_code,
+        initial_type_text_reported,
+        initial_type_text
+
+    from version_types
+
+),
+
+juvenile_combinations as (
+
+    select
+        *,
+        {{ is_juvenile_call_type('type_code', ['type_text_reported', 'final_type_text']) }}
+        or {{ is_juvenile_call_type(
+            'initial_type_code', ['initial_type_text_reported', 'initial_type_text']
+        ) }} as is_juvenile_call_type
+
+    from type_combinations
+
+),
+
+calls_ever_juvenile as (
+
+    select
+        version_types.nopd_item,
+        bool_or(juvenile_combinations.is_juvenile_call_type) as is_juvenile_call_type
+
+    from version_types
+    inner join juvenile_combinations
+        on version_types.type_code is not distinct from juvenile_combinations.type_code
+        and version_types.type_text_reported
+            is not distinct from juvenile_combinations.type_text_reported
+        and version_types.final_type_text
+            is not distinct from juvenile_combinations.final_type_text
+        and version_types.initial_type_code
+            is not distinct from juvenile_combinations.initial_type_code
+        and version_types.initial_type_text_reported
+            is not distinct from juvenile_combinations.initial_type_text_reported
+        and version_types.initial_type_text
+            is not distinct from juvenile_combinations.initial_type_text
+    group by version_types.nopd_item
 
 ),
 
@@ -78,6 +130,10 @@ screened as (
             false
         {% endif %} as is_juvenile_call_type,
         closed_at is null as is_open_call,
+        -- Redacted once here: the block mask reads the address five times.
+        {{ redact_private_values(
+            'normalized.address', '[normalized.caller_name, normalized.caller_phone]'
+        ) }} as redacted_address,
         exists (
             select 1 from sensitive_types
             where starts_with(
@@ -102,9 +158,7 @@ generalized as (
         published_type.type_text,
         published_initial_type.type_text as initial_type_text,
         published_disposition.disposition_text,
-        {{ mask_block_address(redact_private_values(
-            'screened.address', '[screened.caller_name, screened.caller_phone]'
-        )) }} as block_address,
+        {{ mask_block_address('screened.redacted_address') }} as block_address,
         case when not screened.is_sensitive_location then block_located.map_x end as map_x,
         case when not screened.is_sensitive_location then block_located.map_y end as map_y,
         case

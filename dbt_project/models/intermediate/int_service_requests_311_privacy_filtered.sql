@@ -1,3 +1,6 @@
+-- A table, not a view: the mart and the tests on this model read it, and each would
+-- otherwise evaluate the privacy rules over the whole window again.
+{{ config(materialized='table') }}
 -- The privacy rules for 311: the requester's name, phone and email dropped
 -- (drop_requester_identity); the address and coordinates published at the precision the
 -- catalog sets (publish_311_address_at_catalog_precision): 'full' as the city publishes

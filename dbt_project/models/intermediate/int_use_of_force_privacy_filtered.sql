@@ -1,3 +1,6 @@
+-- A table, not a view: the mart and the tests on this model read it, and each would
+-- otherwise evaluate the privacy rules over the whole window again.
+{{ config(materialized='table') }}
 -- The privacy rules for use of force: officer and subject identities, dates of birth, the
 -- exact address and narratives dropped (drop_officer_and_subject_identity), and cut out of
 -- every published category where staff typed them (any officer's or subject's name, date of
