@@ -14,7 +14,7 @@ from functools import cache
 
 import numpy as np
 
-from orchestration.generator.draws import Choice, Rng
+from orchestration.generator.draws import Choice, Uniforms
 from orchestration.generator.people import (
     AREA_CODES,
     CALLER_NOTE_SHARE,
@@ -55,24 +55,28 @@ def births() -> list[str]:
     ]
 
 
-def draw_people(rng: Rng, selfinitiated: np.ndarray) -> dict[str, np.ndarray]:
+def draw_people(u: Uniforms, selfinitiated: np.ndarray) -> dict[str, np.ndarray]:
     """Per call: caller name, phone, note template, subject and date of birth (``-1``: none).
 
     Officers who start a call in the field have no caller, but may still write notes.
     """
-    n = len(selfinitiated)
     name_count = len(FIRST_NAMES) * len(LAST_NAMES)
-    named = ~selfinitiated & (rng.random(n) < NAMED_SHARE)
-    with_phone = ~selfinitiated & (rng.random(n) < PHONE_SHARE)
+    named = ~selfinitiated & (u() < NAMED_SHARE)
+    with_phone = ~selfinitiated & (u() < PHONE_SHARE)
     share = np.where(selfinitiated, OFFICER_NOTE_SHARE, CALLER_NOTE_SHARE)
-    noted = rng.random(n) < share
-    caller_template = (rng.random(n) * len(CALLER_NOTES)).astype(np.int64)
-    officer_template = len(CALLER_NOTES) + (rng.random(n) * len(OFFICER_NOTES)).astype(np.int64)
-    phone = _AREA.draw(rng, n) * 100 + rng.integers(0, 100, n)
+    noted = u() < share
+    caller_template = _below(u(), len(CALLER_NOTES))
+    officer_template = len(CALLER_NOTES) + _below(u(), len(OFFICER_NOTES))
+    phone = _AREA.pick(u()) * 100 + _below(u(), 100)
     return {
-        "caller": np.where(named, rng.integers(0, name_count, n), -1),
+        "caller": np.where(named, _below(u(), name_count), -1),
         "phone": np.where(with_phone, phone, -1),
         "template": np.where(noted, np.where(selfinitiated, officer_template, caller_template), -1),
-        "subject": rng.integers(0, name_count, n),
-        "birth": rng.integers(0, 12 * 28 * DOB_YEARS, n),
+        "subject": _below(u(), name_count),
+        "birth": _below(u(), 12 * 28 * DOB_YEARS),
     }
+
+
+def _below(u: np.ndarray, count: int) -> np.ndarray:
+    """Uniform integers in ``0..count-1``."""
+    return (u * count).astype(np.int64)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from orchestration.generator.call_tables import ANCHOR_STRIDE, PlaceTables
-from orchestration.generator.draws import Rng, mix, unit
+from orchestration.generator.draws import Uniforms, mix, unit
 
 # Spread around a street's line or a highway point, in degrees (about 15 m and 100 m).
 HOUSE_JITTER = 0.0003
@@ -20,23 +20,23 @@ HIGHWAY_JITTER = 0.002
 HIGHWAY, INTERSECTION, NUMBERED = 0, 1, 2
 
 
-def draw_places(rng: Rng, places: PlaceTables, rates: dict[str, float], n: int) -> dict:
+def draw_places(u: Uniforms, places: PlaceTables, rates: dict[str, float]) -> dict:
     """Per call: kind, point or street and number, beat, zip, district, latitude, longitude.
 
     Ungeocoded calls keep their beat and address but get district 0 and no zip or point.
     """
-    u_kind, u_intersection = rng.random(n), rng.random(n)
+    u_kind, u_intersection = u(), u()
     kind = np.where(
         u_kind < rates["highway_share"],
         HIGHWAY,
         np.where(u_intersection < rates["intersection_share"], INTERSECTION, NUMBERED),
     )
-    beat_drawn = places.beat_choice.draw(rng, n)
-    highway = places.highway_points[places.highway.draw(rng, n)]
-    intersection = places.intersection.draw(rng, beat_drawn)
-    segment = places.segment.draw(rng, beat_drawn)
-    u_number, jitter = rng.random(n), rng.random((2, n)) - 0.5
-    ungeocoded = rng.random(n) < rates["ungeocoded_share"]
+    beat_drawn = places.beat_choice.pick(u())
+    highway = places.highway_points[places.highway.pick(u())]
+    intersection = places.intersection.pick(u(), beat_drawn)
+    segment = places.segment.pick(u(), beat_drawn)
+    u_number, jitter = u(), (u() - 0.5, u() - 0.5)
+    ungeocoded = u() < rates["ungeocoded_share"]
 
     point = np.where(kind == HIGHWAY, highway, intersection)
     span = places.segment_hi[segment] - places.segment_lo[segment] + 100

@@ -20,12 +20,11 @@ from orchestration.generator.call_places import NUMBERED
 from orchestration.generator.call_tables import CallTables
 from orchestration.generator.clock import utc_seconds
 from orchestration.generator.text import (
-    constant,
     decimals,
     digits,
-    from_matrix,
+    fixed_width,
     scatter,
-    timestamp_matrix,
+    timestamp,
     vocabulary_take,
 )
 
@@ -35,8 +34,17 @@ Arrays = dict[str, np.ndarray]
 
 @cache
 def _vocabularies(tables: CallTables) -> dict[str, pa.Array]:
+    """Every vocabulary as an Arrow array, once per process; people and type texts also in
+    the cases notes need, with the notes' stand-ins last."""
     types, places = tables.types, tables.places
+    lower = [text.lower() for text in types.texts]
     return {
+        "names_as_typed": pa.array([*names(), "RP"]),
+        "names_upper": pa.array([name.upper() for name in names()] + ["RP"]),
+        "texts_as_typed": pa.array(types.texts),
+        "texts_upper": pa.array([text.upper() for text in types.texts]),
+        "texts_lower_as_typed": pa.array(lower),
+        "texts_lower_upper": pa.array([text.upper() for text in lower]),
         "codes": pa.array(types.codes),
         "texts": pa.array(types.texts),
         "priorities": pa.array(types.priorities),
@@ -47,8 +55,8 @@ def _vocabularies(tables: CallTables) -> dict[str, pa.Array]:
         "districts": pa.array(places.districts),
         "streets": pa.array(places.streets),
         "place_names": pa.array(places.names),
-        "names": pa.array(names()),
-        "phones": pa.array(phones()),
+        "names": pa.array([*names(), "RP"]),
+        "phones": pa.array([*phones(), "UNK"]),
         "births": pa.array(births()),
         "yes_no": pa.array(["N", "Y"]),
         "meridiem": pa.array(["AM", "PM"]),
@@ -62,8 +70,6 @@ def render(tables: CallTables, rows: Arrays, year: int, month: int) -> dict[str,
     has_closed = rows["has_closed"]
     disposition = np.where(has_closed, rows["disposition"], -1)
     address = _addresses(v, rows)
-    caller = vocabulary_take(v["names"], rows["caller"])
-    phone = vocabulary_take(v["phones"], rows["phone"])
     return {
         "nopd_item": _items(rows["item"], year, month),
         "type": vocabulary_take(v["codes"], rows["type"]),
@@ -85,32 +91,27 @@ def render(tables: CallTables, rows: Arrays, year: int, month: int) -> dict[str,
         "policedistrict": vocabulary_take(v["districts"], rows["district"]),
         "latitude": decimals(rows["latitude"], 6, width=2),
         "longitude": decimals(rows["longitude"], 6, width=2),
-        "caller_name": caller,
-        "caller_phone": phone,
-        "narrative": _narratives(v, rows, address, caller, phone, n),
+        "caller_name": vocabulary_take(v["names"], rows["caller"]),
+        "caller_phone": vocabulary_take(v["phones"], rows["phone"]),
+        "narrative": _narratives(v, rows, address, n),
         ":updated_at": _system(utc_seconds(rows["updated"], year)),
     }
 
 
 def _items(item: np.ndarray, year: int, month: int) -> pa.Array:
     """``A0011722``: month letter, 5-digit sequence within the month, 2-digit year."""
-    n = len(item)
-    return from_matrix(
-        [constant(MONTH_LETTERS[month - 1], n), digits(np.maximum(item, 0), 5),
-         constant(f"{year % 100:02d}", n)],
-        item >= 0,
-    )  # fmt: skip
+    parts = [MONTH_LETTERS[month - 1], *digits(np.maximum(item, 0), 5), f"{year % 100:02d}"]
+    return fixed_width(len(item), parts, item >= 0)
 
 
 def _floating(seconds: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     """Socrata floating-timestamp text, e.g. ``2022-01-01T01:07:00.000``."""
-    matrix = timestamp_matrix(seconds)
-    return from_matrix([matrix, constant(".000", len(seconds))], valid)
+    return fixed_width(len(seconds), [*timestamp(seconds), ".000"], valid)
 
 
 def _system(seconds: np.ndarray) -> pa.Array:
     """Socrata system-field text in UTC, e.g. ``2022-01-01T07:10:00.000Z``."""
-    return from_matrix([timestamp_matrix(seconds), constant(".000Z", len(seconds))])
+    return fixed_width(len(seconds), [*timestamp(seconds), ".000Z"])
 
 
 def _created(v: dict[str, pa.Array], rows: Arrays) -> pa.Array:
@@ -134,8 +135,7 @@ def _created(v: dict[str, pa.Array], rows: Arrays) -> pa.Array:
         vocabulary_take(v["meridiem"], (hour >= 12).astype(np.int64)), "",
     )  # fmt: skip
     shaped = pc.if_else(pa.array(rows["garble_shape"][garbled]), impossible, twelve)
-    mask = pa.array(rows["garbled"])
-    return pc.if_else(mask, scatter(len(text), [(garbled, shaped)]), text)
+    return pc.replace_with_mask(text, pa.array(rows["garbled"]), shaped)
 
 
 def _addresses(v: dict[str, pa.Array], rows: Arrays) -> pa.Array:
@@ -152,41 +152,41 @@ def _addresses(v: dict[str, pa.Array], rows: Arrays) -> pa.Array:
     return scatter(len(numbered), [(at_number, house), (named, point)])
 
 
-def _narratives(
-    v: dict[str, pa.Array],
-    rows: Arrays,
-    address: pa.Array,
-    caller: pa.Array,
-    phone: pa.Array,
-    n: int,
-) -> pa.Array:
-    """Call-taker and officer notes, one template at a time; capitals stay capitals."""
+def _narratives(v: dict[str, pa.Array], rows: Arrays, address: pa.Array, n: int) -> pa.Array:
+    """Call-taker and officer notes, one template at a time; capitals stay capitals.
+
+    Pieces come from vocabularies that already hold the stand-ins (``RP`` for a caller who
+    gave no name, ``UNK`` for no number) and the lower- and upper-case forms, so a note is
+    one join; only the address is upper-cased as text.
+    """
+    stand_in_caller = len(v["names"]) - 1
+    stand_in_phone = len(v["phones"]) - 1
     pieces = []
     for number, template in enumerate(TEMPLATES):
         at = np.flatnonzero(rows["template"] == number)
         if not len(at):
             continue
-        taken = pa.array(at)
-        what = vocabulary_take(v["texts"], rows["what"][at])
+        case = "upper" if _shouted(template) else "as_typed"
+        names_, texts = v[f"names_{case}"], v[f"texts_{case}"]
+        caller, phone = rows["caller"][at], rows["phone"][at]
         fields = {
-            "caller": pc.fill_null(caller.take(taken), "RP"),
-            "subject": vocabulary_take(v["names"], rows["subject"][at]),
-            "phone": pc.fill_null(phone.take(taken), "UNK"),
-            "address": address.take(taken),
-            "what": what,
-            "what_lower": pc.utf8_lower(what),
-            "dob": vocabulary_take(v["births"], rows["birth"][at]),
+            "caller": names_.take(np.where(caller < 0, stand_in_caller, caller)),
+            "subject": names_.take(rows["subject"][at]),
+            "phone": v["phones"].take(np.where(phone < 0, stand_in_phone, phone)),
+            "address": address.take(pa.array(at)),
+            "what": texts.take(rows["what"][at]),
+            "what_lower": v[f"texts_lower_{case}"].take(rows["what"][at]),
+            "dob": v["births"].take(rows["birth"][at]),
         }
+        if case == "upper":
+            fields["address"] = pc.utf8_upper(fields["address"])
         parts: list[pa.Array | str] = []
         for literal, field, _, _ in string.Formatter().parse(template):
             if literal:
-                parts.append(literal)
+                parts.append(literal.upper() if case == "upper" else literal)
             if field:
                 parts.append(fields[field])
-        note = pc.binary_join_element_wise(*parts, "")
-        if _shouted(template):
-            note = pc.utf8_upper(note)
-        pieces.append((at, note))
+        pieces.append((at, pc.binary_join_element_wise(*parts, "")))
     return scatter(n, pieces)
 
 

@@ -14,26 +14,26 @@ import numpy as np
 from orchestration.generator import defects
 from orchestration.generator.call_tables import TypeTables
 from orchestration.generator.clock import export_ticks, on_wall_clocks
-from orchestration.generator.draws import Rng
+from orchestration.generator.draws import Uniforms
 
 CLOSED_LATER, DISPOSITION, RECLASSIFIED = 0, 1, 2
 TICK = 600  # seconds between export jobs
 
 
 def expand_versions(
-    types: TypeTables, rng: Rng, calls: dict[str, np.ndarray], year: int
+    types: TypeTables, u: Uniforms, calls: dict[str, np.ndarray], year: int
 ) -> dict[str, np.ndarray]:
     """Row arrays (every call field, repeated per version) plus ``exact_duplicate``/``resent``
     flags on the call's extra row and on its final row, and ``earlier`` on earlier versions."""
     n = len(calls["item"])
-    u, u_kind, u_hours, u_code = (rng.random(n) for _ in range(4))
+    u_version, u_kind, u_hours, u_code = u(), u(), u(), u()
     numbered = calls["item"] >= 0
-    duplicate = numbered & (u < defects.EXACT_DUPLICATE_SHARE)
+    duplicate = numbered & (u_version < defects.EXACT_DUPLICATE_SHARE)
     resent = (
         numbered
         & ~duplicate
         & calls["has_closed"]
-        & (u < defects.EXACT_DUPLICATE_SHARE + defects.RESENT_SHARE)
+        & (u_version < defects.EXACT_DUPLICATE_SHARE + defects.RESENT_SHARE)
     )
     reclassifiable = calls["type"] != calls["initialtype"]
     kind = (u_kind * np.where(reclassifiable, 3, 2)).astype(np.int64)
@@ -51,7 +51,6 @@ def expand_versions(
     earlier = is_extra & resent[source]
     rows["earlier"] = earlier
     rows["exact_duplicate"] = is_extra & duplicate[source]
-    rows["resent"] = earlier
 
     created = rows["created"]
     wall_first = on_wall_clocks(first[source], created, year)

@@ -36,11 +36,10 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from orchestration.generator import defects
-from orchestration.generator.call_draws import draw_calls
-from orchestration.generator.call_tables import CallTables, load_call_tables
+from orchestration.generator.call_draws import DayPlan, draw_calls
+from orchestration.generator.call_tables import load_call_tables
 from orchestration.generator.call_text import render
 from orchestration.generator.call_versions import expand_versions
-from orchestration.generator.draws import seeded
 from orchestration.generator.reference import load_reference
 from orchestration.generator.sampling import normal
 
@@ -195,22 +194,20 @@ def _first_sequence(day: date, seed: int, scale: float) -> int:
 def _batches(days: list[date], seed: int, scale: float) -> Iterator[tuple[pa.Table, Counter[str]]]:
     """Each month of ``days`` as one table of export rows, with its summary counts.
 
-    Days are drawn one at a time from their own seeds, then formatted together: text is a
-    pure function of the draws, so the batch size cannot change a byte.
+    Every call's draws come from its own day's seed; the arithmetic and the text are done for
+    the month at once, element by element, so the batch cannot change a byte.
     """
     tables = load_call_tables()
     for (year, month), in_month in groupby(days, key=lambda day: (day.year, day.month)):
-        drawn = [_draw_day(tables, day, seed, scale) for day in in_month]
-        rows = {key: np.concatenate([day[0][key] for day in drawn]) for key in drawn[0][0]}
-        counts = sum((day[1] for day in drawn), Counter())
+        plans = [_plan(day, seed, scale) for day in in_month]
+        calls, uniforms = draw_calls(tables, plans)
+        rows = expand_versions(tables.types, uniforms, calls, year)
         columns = render(tables, rows, year, month)
-        yield pa.table([columns[name] for name in COLUMNS], names=list(COLUMNS)), counts
+        table = pa.table([columns[name] for name in COLUMNS], names=list(COLUMNS))
+        yield table, _counts(calls, rows)
 
 
-def _draw_day(
-    tables: CallTables, day: date, seed: int, scale: float
-) -> tuple[dict[str, np.ndarray], Counter[str]]:
-    """The day's export rows as arrays, and what they hold (see ``ExportSummary``)."""
+def _plan(day: date, seed: int, scale: float) -> DayPlan:
     calls = _calls_on(day, seed, scale)
     first = _first_sequence(day, seed, scale)
     if first + calls - 1 > MAX_SEQUENCE:
@@ -218,20 +215,21 @@ def _draw_day(
             f"{day:%B %Y} needs item numbers past {MAX_SEQUENCE}: scale {scale} is too large "
             "for the 5-digit monthly sequence"
         )
-    rng = seeded(f"{seed}|{day.isoformat()}|{scale!r}")
-    drawn = draw_calls(tables, rng, day, first, calls)
-    rows = expand_versions(tables.types, rng, drawn, day.year)
-    counts = Counter(
+    return DayPlan(day, first, calls, f"{seed}|{day.isoformat()}|{scale!r}")
+
+
+def _counts(calls: dict[str, np.ndarray], rows: dict[str, np.ndarray]) -> Counter[str]:
+    """What a batch holds (see ``ExportSummary``)."""
+    return Counter(
         rows=len(rows["item"]),
-        calls=calls,
+        calls=len(calls["item"]),
         exact_duplicates=int(rows["exact_duplicate"].sum()),
         resent=int(rows["earlier"].sum()),
-        open_calls=int((~drawn["has_closed"]).sum()),
-        juvenile=int(drawn["juvenile"].sum()),
-        juvenile_initial_only=int(drawn["juvenile_initial_only"].sum()),
-        missing_id=int((drawn["item"] < 0).sum()),
-        bad_timestamp=int(drawn["garbled"].sum()),
-        misspelled=int(drawn["misspelled"].sum()),
-        test_calls=int(drawn["test"].sum()),
+        open_calls=int((~calls["has_closed"]).sum()),
+        juvenile=int(calls["juvenile"].sum()),
+        juvenile_initial_only=int(calls["juvenile_initial_only"].sum()),
+        missing_id=int((calls["item"] < 0).sum()),
+        bad_timestamp=int(calls["garbled"].sum()),
+        misspelled=int(calls["misspelled"].sum()),
+        test_calls=int(calls["test"].sum()),
     )
-    return rows, counts

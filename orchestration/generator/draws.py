@@ -1,16 +1,17 @@
 """Vectorised seeded draws: a whole day's calls from one numpy generator, array at a time.
 
 Why: drawing a call at a time in Python capped the generator near 26,000 rows/s, so a
-15-year bench span took minutes. These samplers draw every call of a day in a few numpy
-operations instead. Each generator is seeded from a SHA-256 of a text naming the seed, the
-day and the purpose (``hash()`` would be salted per process), so a day's draws do not depend
-on which span asked for them, and numpy's PCG64 streams are fixed across releases.
+15-year bench span took minutes. These samplers turn arrays of uniforms into a month of
+decisions in a few numpy operations instead. Each generator is seeded from a SHA-256 of a
+text naming the seed and the day (``hash()`` would be salted per process), so a day's draws
+do not depend on which span asked for them, and numpy's PCG64 streams are fixed across
+releases.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -34,8 +35,9 @@ class Choice:
             raise ValueError("a weighted choice needs at least one positive weight")
         self._cumulative = cumulative
 
-    def draw(self, rng: Rng, size: int) -> np.ndarray:
-        target = rng.random(size) * self._cumulative[-1]
+    def pick(self, u: np.ndarray) -> np.ndarray:
+        """The index each uniform in ``u`` falls on."""
+        target = u * self._cumulative[-1]
         index = np.searchsorted(self._cumulative, target, side="right")
         return np.minimum(index, len(self._cumulative) - 1)
 
@@ -66,8 +68,8 @@ class GroupedChoice:
         self._total = np.where(self._end > self._start, before[self._end] - before[self._start], 0)
         self._before = before[self._start]
 
-    def draw(self, rng: Rng, groups: np.ndarray) -> np.ndarray:
-        u = rng.random(len(groups))
+    def pick(self, u: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        """The value each uniform in ``u`` falls on within its row's group."""
         target = self._before[groups] + u * self._total[groups]
         index = np.searchsorted(self._cumulative, target, side="right")
         start, end = self._start[groups], self._end[groups]
@@ -87,6 +89,42 @@ class QuantileTable:
 
     def at(self, u: np.ndarray) -> np.ndarray:
         return np.interp(u, self._probabilities, self._values)
+
+
+class Uniforms:
+    """Rows of uniform draws handed out in a fixed order, one row per decision.
+
+    Why: a day draws all its uniforms in one call (``rng.random((rows, calls))``), and days
+    are then joined into a month, so every decision is made for a month of calls in one
+    numpy operation while each call's draws still come from its own day's generator.
+    """
+
+    __slots__ = ("_matrix", "_next")
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        self._matrix = matrix
+        self._next = 0
+
+    def __call__(self) -> np.ndarray:
+        if self._next >= len(self._matrix):
+            raise IndexError("more decisions than uniform rows: raise the row count")
+        row = self._matrix[self._next]
+        self._next += 1
+        return row
+
+
+def by_key(u: np.ndarray, keys: np.ndarray, draws: dict[int, Callable]) -> np.ndarray:
+    """``draws[key](u)`` for each row's key, each draw applied only to its own rows.
+
+    Rows whose key has no draw get 0. Cheaper than drawing every alternative for every row
+    and picking one afterwards.
+    """
+    out = np.zeros(len(u), dtype=np.float64)
+    for key, draw in draws.items():
+        at = keys == key
+        if at.any():
+            out[at] = draw(u[at])
+    return out
 
 
 def positions(rng: Rng, count: int, population: int) -> np.ndarray:
