@@ -90,7 +90,7 @@ def _day(tables: CallTables, plan: DayPlan) -> Arrays:
         "garbled": broken,
         "test": test,
         "new_cad": np.full(n, np.datetime64(day, "D") >= tables.new_cad_start),
-        "uniforms": rng.random((UNIFORM_ROWS, n)),
+        "uniforms": rng.random((UNIFORM_ROWS, n), dtype=np.float32),
     }
 
 

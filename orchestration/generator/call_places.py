@@ -31,24 +31,33 @@ def draw_places(u: Uniforms, places: PlaceTables, rates: dict[str, float]) -> di
         HIGHWAY,
         np.where(u_intersection < rates["intersection_share"], INTERSECTION, NUMBERED),
     )
-    beat_drawn = places.beat_choice.pick(u())
-    highway = places.highway_points[places.highway.pick(u())]
-    intersection = places.intersection.pick(u(), beat_drawn)
-    segment = places.segment.pick(u(), beat_drawn)
-    u_number, jitter = u(), (u() - 0.5, u() - 0.5)
+    u_beat, u_highway, u_point, u_segment, u_number = u(), u(), u(), u(), u()
+    jitter = (u() - 0.5) * HIGHWAY_JITTER, (u() - 0.5) * HIGHWAY_JITTER
     ungeocoded = u() < rates["ungeocoded_share"]
+    n = len(kind)
+    point = np.zeros(n, dtype=np.int64)
+    segment = np.zeros(n, dtype=np.int64)
+    number = np.zeros(n, dtype=np.int64)
+    lat, lon = np.zeros(n), np.zeros(n)
 
-    point = np.where(kind == HIGHWAY, highway, intersection)
-    span = places.segment_hi[segment] - places.segment_lo[segment] + 100
-    number = np.maximum(1, places.segment_lo[segment] + (u_number * span).astype(np.int64))
+    at = np.flatnonzero(kind == HIGHWAY)
+    point[at] = places.highway_points[places.highway.pick(u_highway[at])]
+    lat[at] = places.point_lat[point[at]] + jitter[0][at]
+    lon[at] = places.point_lon[point[at]] + jitter[1][at]
+
+    at = np.flatnonzero(kind == INTERSECTION)
+    point[at] = places.intersection.pick(u_point[at], places.beat_choice.pick(u_beat[at]))
+    lat[at], lon[at] = places.point_lat[point[at]], places.point_lon[point[at]]
+
+    at = np.flatnonzero(kind == NUMBERED)
+    segment[at] = places.segment.pick(u_segment[at], places.beat_choice.pick(u_beat[at]))
+    low = places.segment_lo[segment[at]]
+    span = places.segment_hi[segment[at]] - low + 100
+    number[at] = np.maximum(1, low + (u_number[at] * span).astype(np.int64))
     street = places.segment_street[segment]
-    house_lat, house_lon = _on_street(places, street, number)
+    lat[at], lon[at] = _on_street(places, street[at], number[at])
+
     numbered = kind == NUMBERED
-    lat = np.where(numbered, house_lat, places.point_lat[point])
-    lon = np.where(numbered, house_lon, places.point_lon[point])
-    on_highway = kind == HIGHWAY
-    lat = lat + np.where(on_highway, jitter[0] * HIGHWAY_JITTER, 0.0)
-    lon = lon + np.where(on_highway, jitter[1] * HIGHWAY_JITTER, 0.0)
     return {
         "place_kind": kind,
         "place_name": places.point_name[point],

@@ -20,10 +20,13 @@ from orchestration.generator.call_places import NUMBERED
 from orchestration.generator.call_tables import CallTables
 from orchestration.generator.clock import utc_seconds
 from orchestration.generator.text import (
+    arrow,
     decimals,
     digits,
     fixed_width,
+    join,
     scatter,
+    strings,
     timestamp,
     vocabulary_take,
 )
@@ -39,27 +42,27 @@ def _vocabularies(tables: CallTables) -> dict[str, pa.Array]:
     types, places = tables.types, tables.places
     lower = [text.lower() for text in types.texts]
     return {
-        "names_as_typed": pa.array([*names(), "RP"]),
-        "names_upper": pa.array([name.upper() for name in names()] + ["RP"]),
-        "texts_as_typed": pa.array(types.texts),
-        "texts_upper": pa.array([text.upper() for text in types.texts]),
-        "texts_lower_as_typed": pa.array(lower),
-        "texts_lower_upper": pa.array([text.upper() for text in lower]),
-        "codes": pa.array(types.codes),
-        "texts": pa.array(types.texts),
-        "priorities": pa.array(types.priorities),
-        "dispositions": pa.array(types.dispositions),
-        "disposition_texts": pa.array(types.disposition_texts),
-        "beats": pa.array(places.beats),
-        "zips": pa.array(places.zips),
-        "districts": pa.array(places.districts),
-        "streets": pa.array(places.streets),
-        "place_names": pa.array(places.names),
-        "names": pa.array([*names(), "RP"]),
-        "phones": pa.array([*phones(), "UNK"]),
-        "births": pa.array(births()),
-        "yes_no": pa.array(["N", "Y"]),
-        "meridiem": pa.array(["AM", "PM"]),
+        "names_as_typed": strings([*names(), "RP"]),
+        "names_upper": strings([*(name.upper() for name in names()), "RP"]),
+        "texts_as_typed": strings(types.texts),
+        "texts_upper": strings([text.upper() for text in types.texts]),
+        "texts_lower_as_typed": strings(lower),
+        "texts_lower_upper": strings([text.upper() for text in lower]),
+        "codes": strings(types.codes),
+        "texts": strings(types.texts),
+        "priorities": strings(types.priorities),
+        "dispositions": strings(types.dispositions),
+        "disposition_texts": strings(types.disposition_texts),
+        "beats": strings(places.beats),
+        "zips": strings(places.zips),
+        "districts": strings(places.districts),
+        "streets": strings(places.streets),
+        "place_names": strings(places.names),
+        "names": strings([*names(), "RP"]),
+        "phones": strings([*phones(), "UNK"]),
+        "births": strings(births()),
+        "yes_no": strings(["N", "Y"]),
+        "meridiem": strings(["AM", "PM"]),
     }
 
 
@@ -124,18 +127,18 @@ def _created(v: dict[str, pa.Array], rows: Arrays) -> pa.Array:
     if not len(garbled):
         return text
     seconds = rows["created"][garbled]
-    day = pc.utf8_slice_codeunits(text.take(pa.array(garbled)), 0, 10)
+    day = pc.utf8_slice_codeunits(text.take(arrow(garbled)), 0, 10)
     hour, minute = seconds // 3600 % 24, seconds // 60 % 60
-    impossible = pc.binary_join_element_wise(
-        day, "T24:", pc.cast(pa.array(rows["garble_minute"][garbled]), pa.string()), ":00.000", ""
+    impossible = join(
+        day, "T24:", pc.cast(arrow(rows["garble_minute"][garbled]), pa.string()), ":00.000"
     )
-    twelve = pc.binary_join_element_wise(
-        day, "T", pc.cast(pa.array(np.where(hour % 12 == 0, 12, hour % 12)), pa.string()), ":",
-        pc.utf8_lpad(pc.cast(pa.array(minute), pa.string()), 2, "0"), " ",
-        vocabulary_take(v["meridiem"], (hour >= 12).astype(np.int64)), "",
+    twelve = join(
+        day, "T", pc.cast(arrow(np.where(hour % 12 == 0, 12, hour % 12)), pa.string()), ":",
+        pc.utf8_lpad(pc.cast(arrow(minute), pa.string()), 2, "0"), " ",
+        vocabulary_take(v["meridiem"], (hour >= 12).astype(np.int64)),
     )  # fmt: skip
-    shaped = pc.if_else(pa.array(rows["garble_shape"][garbled]), impossible, twelve)
-    return pc.replace_with_mask(text, pa.array(rows["garbled"]), shaped)
+    shaped = pc.if_else(arrow(rows["garble_shape"][garbled]), impossible, twelve)
+    return pc.replace_with_mask(text, arrow(rows["garbled"]), shaped)
 
 
 def _addresses(v: dict[str, pa.Array], rows: Arrays) -> pa.Array:
@@ -143,10 +146,10 @@ def _addresses(v: dict[str, pa.Array], rows: Arrays) -> pa.Array:
     numbered = rows["place_kind"] == NUMBERED
     at_number = np.flatnonzero(numbered)
     named = np.flatnonzero(~numbered)
-    house = pc.binary_join_element_wise(
-        pc.cast(pa.array(rows["place_number"][at_number]), pa.string()),
+    house = join(
+        pc.cast(arrow(rows["place_number"][at_number]), pa.string()),
         vocabulary_take(v["streets"], rows["place_street"][at_number]),
-        " ",
+        separator=" ",
     )
     point = vocabulary_take(v["place_names"], rows["place_name"][named])
     return scatter(len(numbered), [(at_number, house), (named, point)])
@@ -170,13 +173,13 @@ def _narratives(v: dict[str, pa.Array], rows: Arrays, address: pa.Array, n: int)
         names_, texts = v[f"names_{case}"], v[f"texts_{case}"]
         caller, phone = rows["caller"][at], rows["phone"][at]
         fields = {
-            "caller": names_.take(np.where(caller < 0, stand_in_caller, caller)),
-            "subject": names_.take(rows["subject"][at]),
-            "phone": v["phones"].take(np.where(phone < 0, stand_in_phone, phone)),
-            "address": address.take(pa.array(at)),
-            "what": texts.take(rows["what"][at]),
-            "what_lower": v[f"texts_lower_{case}"].take(rows["what"][at]),
-            "dob": v["births"].take(rows["birth"][at]),
+            "caller": names_.take(arrow(np.where(caller < 0, stand_in_caller, caller))),
+            "subject": names_.take(arrow(rows["subject"][at])),
+            "phone": v["phones"].take(arrow(np.where(phone < 0, stand_in_phone, phone))),
+            "address": address.take(arrow(at)),
+            "what": texts.take(arrow(rows["what"][at])),
+            "what_lower": v[f"texts_lower_{case}"].take(arrow(rows["what"][at])),
+            "dob": v["births"].take(arrow(rows["birth"][at])),
         }
         if case == "upper":
             fields["address"] = pc.utf8_upper(fields["address"])
@@ -186,7 +189,7 @@ def _narratives(v: dict[str, pa.Array], rows: Arrays, address: pa.Array, n: int)
                 parts.append(literal.upper() if case == "upper" else literal)
             if field:
                 parts.append(fields[field])
-        pieces.append((at, pc.binary_join_element_wise(*parts, "")))
+        pieces.append((at, join(*parts)))
     return scatter(n, pieces)
 
 

@@ -9,16 +9,56 @@ of such columns. Codes below zero and masked rows become nulls (empty CSV fields
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def strings(values: Sequence[str]) -> pa.Array:
+    """A string array of ``values``, built from its buffers.
+
+    ``pa.array`` would do, but its first call imports pandas (0.2 s) to check the input.
+    """
+    encoded = [value.encode() for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(value) for value in encoded], out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
+
+
+def arrow(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """An Arrow integer or boolean array sharing a numpy array's data (nulls where not valid)."""
+    validity = None
+    if valid is not None and not valid.all():
+        validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    if values.dtype == np.bool_:
+        data = pa.py_buffer(np.packbits(values, bitorder="little"))
+        return pa.Array.from_buffers(pa.bool_(), len(values), [validity, data])
+    data = pa.py_buffer(np.ascontiguousarray(values, dtype=np.int64))
+    return pa.Array.from_buffers(pa.int64(), len(values), [validity, data])
+
+
+def join(*parts: pa.Array | str, separator: str = "") -> pa.Array:
+    """Row-wise concatenation of string arrays and constant texts.
+
+    Constants become Arrow scalars here, taken from an array: a Python ``str`` handed to a
+    compute function would be converted through ``pa.scalar``, which imports pandas.
+    """
+    scalars = [_scalar(part) if isinstance(part, str) else part for part in parts]
+    return pc.binary_join_element_wise(*scalars, _scalar(separator))
+
+
+@cache
+def _scalar(text: str) -> pa.Scalar:
+    return strings([text])[0]
 
 
 def vocabulary_take(values: pa.Array, codes: np.ndarray) -> pa.Array:
     """``values[codes]``, null where a code is negative."""
     missing = codes < 0
-    indices = pa.array(np.where(missing, 0, codes), mask=missing if missing.any() else None)
-    return values.take(indices)
+    return values.take(arrow(np.where(missing, 0, codes), ~missing))
 
 
 _PAIRS = np.array([[ord(a), ord(b)] for a in "0123456789" for b in "0123456789"], np.uint8)
@@ -110,4 +150,4 @@ def scatter(n: int, pieces: Sequence[tuple[np.ndarray, pa.Array]]) -> pa.Array:
     for indices, array in pieces:
         where[indices] = np.arange(start, start + len(array))
         start += len(array)
-    return combined.take(pa.array(where))
+    return combined.take(arrow(where))
