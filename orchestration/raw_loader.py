@@ -179,8 +179,9 @@ def _plan_work(
     slices: list,
     stats: dict,
     fields: list[str],
-) -> tuple[list[_Work], int]:
-    """The slices still to read, and how many raw rows earlier attempts landed and stay."""
+) -> tuple[list[_Work], int, str]:
+    """The slices still to read, how many raw rows earlier attempts landed and stay, and
+    the last page they landed (for an error message)."""
     progress = read_progress(connection, source.raw_table, window)
     work: list[_Work] = []
     kept_windows: list[DayWindow] = []
@@ -194,6 +195,14 @@ def _plan_work(
         else:
             work.append(_Work(piece.window, now, None, fresh=True))
     kept = 0
+    earlier_pages = [
+        (w, progress[(w.start, w.end)]) for w in kept_windows if progress[(w.start, w.end)].last_id
+    ]
+    if earlier_pages:
+        w, last = earlier_pages[-1]
+        landed = f"slice {w.start}..{w.end} up to :id {last.last_id} (landed by an earlier attempt)"
+    else:
+        landed = "none"
     for kept_window in kept_windows:
         (rows,) = connection.execute(
             f"select count(*) from {source.raw_table} "
@@ -201,7 +210,7 @@ def _plan_work(
             [kept_window.start, kept_window.end],
         ).fetchone()
         kept += int(rows)
-    return work, kept
+    return work, kept, landed
 
 
 def load_raw_window(
@@ -231,7 +240,7 @@ def load_raw_window(
 
     added = ensure_raw_table(connection, source.raw_table, fields)
     ensure_progress_table(connection)
-    work, resumed = _plan_work(connection, source, window, slices, stats, fields)
+    work, resumed, last_good = _plan_work(connection, source, window, slices, stats, fields)
     if resumed:
         log.info(
             "%s: keeping %s rows an unfinished earlier load of %s landed",
@@ -240,7 +249,6 @@ def load_raw_window(
             window,
         )
     loaded = pages = replaced = 0
-    last_good = "none"
     with (
         tempfile.TemporaryDirectory(prefix="raw-pages-") as scratch,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-prefetch") as downloads,

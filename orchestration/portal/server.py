@@ -514,11 +514,11 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             if fault.delay_s:
                 portal.stopping.wait(fault.delay_s)
+            if method in ("POST", "PUT") and (fault.kind == "reset" or fault.status is not None):
+                self._log_refused_write(path, body)
             if fault.kind == "reset":
                 raise _DropConnection
             if fault.status is not None:
-                if method in ("POST", "PUT"):
-                    self._count_rows(body)
                 headers = {}
                 if fault.retry_after is not None:
                     headers["Retry-After"] = str(fault.retry_after)
@@ -585,13 +585,22 @@ class _Handler(BaseHTTPRequestHandler):
             return _json_answer(store.replace(dataset_id, rows))
         raise not_found(f"no such endpoint: {path}")
 
-    def _count_rows(self, body: bytes) -> None:
+    def _log_refused_write(self, path: str, body: bytes) -> None:
+        """For the request log: the rows and keys of a write a fault refused or dropped."""
         try:
             rows = json.loads(body)
         except (ValueError, RecursionError):
             return
         if isinstance(rows, list):
             self._body_rows = len(rows)
+        match = _RESOURCE_RE.fullmatch(path)
+        if match is None:
+            return
+        try:
+            dataset = self.server.portal.store.dataset(match["id"])
+        except PortalError:
+            return
+        self._record_keys(dataset, rows)
 
     def _query(self, dataset_id: str, output: str, params: list[tuple[str, str]]) -> _Answer:
         if output not in ("json", "csv"):
