@@ -98,11 +98,8 @@ def test_selfinitiated_calls_have_no_caller_and_arrive_at_creation(week_rows):
     field = [row for row in week_rows if row["selfinitiated"] == "Y"]
     assert field and all(row["selfinitiated"] in {"Y", "N"} for row in week_rows)
     assert not any(row["caller_name"] or row["caller_phone"] for row in field)
-    assert all(
-        row["timearrive"] == row["timecreate"]
-        for row in field
-        if TIMESTAMP.match(row["timecreate"])
-    )
+    # a garbled creation time (``T24:82:00.000`` has the timestamp's shape) is not compared
+    assert all(row["timearrive"] == row["timecreate"] for row in field if _time(row["timecreate"]))
 
 
 def test_event_times_are_ordered_except_arrival_before_a_late_dispatch(week_rows):
