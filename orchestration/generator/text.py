@@ -61,42 +61,53 @@ def vocabulary_take(values: pa.Array, codes: np.ndarray) -> pa.Array:
     return values.take(arrow(np.where(missing, 0, codes), ~missing))
 
 
-_PAIRS = np.array([[ord(a), ord(b)] for a in "0123456789" for b in "0123456789"], np.uint8)
+_DIGITS = np.array([str(d).encode() for d in range(10)], dtype="S1")
+_PAIRS = np.array([f"{d:02d}".encode() for d in range(100)], dtype="S2")
 
-# A fixed-width part of a text column: constant text, or an (n, width) byte matrix.
+# A fixed-width part of a text column: constant text, or fixed-width bytes per row ("S<w>").
 Part = str | np.ndarray
 
 
 def fixed_width(n: int, parts: Sequence[Part], valid: np.ndarray | None = None) -> pa.Array:
     """A string array whose row ``i`` is row ``i`` of every part, side by side.
 
-    The bytes are laid out once in one matrix, which Arrow takes as its data buffer.
+    The rows are laid out once, as a numpy record per row with one field per part, and Arrow
+    takes that memory as its data buffer.
     """
-    encoded = [np.frombuffer(p.encode(), np.uint8) if isinstance(p, str) else p for p in parts]
-    widths = [p.shape[-1] for p in encoded]
-    width = sum(widths)
-    matrix = np.empty((n, width), dtype=np.uint8)
-    column = 0
-    for part, part_width in zip(encoded, widths, strict=True):
-        matrix[:, column : column + part_width] = part
-        column += part_width
-    offsets = pa.py_buffer(np.arange(0, (n + 1) * width, width, dtype=np.int32))
+    encoded = [p.encode() if isinstance(p, str) else p for p in parts]
+    encoded = [p for p in encoded if (len(p) if isinstance(p, bytes) else p.dtype.itemsize)]
+    widths = [len(p) if isinstance(p, bytes) else p.dtype.itemsize for p in encoded]
+    offsets = np.concatenate([[0], np.cumsum(widths)]).tolist()
+    width = offsets[-1]
+    layout = np.dtype(
+        {
+            "names": [f"f{i}" for i in range(len(encoded))],
+            "formats": [f"S{w}" for w in widths],
+            "offsets": offsets[:-1],
+            "itemsize": width,
+        }
+    )
+    records = np.empty(n, dtype=layout)
+    for i, part in enumerate(encoded):
+        records[f"f{i}"] = part
+    ends = pa.py_buffer(np.arange(0, (n + 1) * width, width, dtype=np.int32))
     validity = None
     if valid is not None and not valid.all():
         validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
-    return pa.Array.from_buffers(pa.string(), n, [validity, offsets, pa.py_buffer(matrix)])
+    data = pa.py_buffer(records.view(np.uint8))
+    return pa.Array.from_buffers(pa.string(), n, [validity, ends, data])
 
 
 def digits(numbers: np.ndarray, width: int) -> list[np.ndarray]:
     """Zero-padded decimal digits of non-negative integers, as parts for ``fixed_width``.
 
-    Two digits at a time from a 100-row table: half the divisions of digit-by-digit.
+    Two digits at a time from a 100-entry table: half the divisions of digit-by-digit.
     """
     parts = []
     if width % 2:
-        parts.append((numbers // 10 ** (width - 1) % 10 + ord("0")).astype(np.uint8)[:, None])
+        parts.append(np.take(_DIGITS, numbers // 10 ** (width - 1) % 10))
     for power in range(width // 2 - 1, -1, -1):
-        parts.append(_PAIRS[numbers // 100**power % 100])
+        parts.append(np.take(_PAIRS, numbers // 100**power % 100))
     return parts
 
 
@@ -110,15 +121,15 @@ def timestamp(seconds: np.ndarray) -> list[Part]:
     first = int(days.min()) if len(days) else 0
     last = int(days.max()) if len(days) else 0
     calendar = np.arange(first, last + 1).astype("datetime64[D]")
-    dates = np.frombuffer(np.datetime_as_string(calendar).astype("S10").tobytes(), np.uint8)
+    dates = np.datetime_as_string(calendar).astype("S10")
     return [
-        dates.reshape(-1, 10)[days - first],
+        np.take(dates, days - first),
         "T",
-        _PAIRS[clock // 3600],
+        np.take(_PAIRS, clock // 3600),
         ":",
-        _PAIRS[clock // 60 % 60],
+        np.take(_PAIRS, clock // 60 % 60),
         ":",
-        _PAIRS[clock % 60],
+        np.take(_PAIRS, clock % 60),
     ]
 
 
