@@ -36,7 +36,12 @@ class Weighted(Generic[T]):
         return [b - a for a, b in zip([0.0, *self._cumulative], self._cumulative, strict=False)]
 
     def pick(self, rng: Random) -> T:
-        index = bisect_right(self._cumulative, rng.random() * self._cumulative[-1])
+        return self.at(rng.random())
+
+    def at(self, u: float) -> T:
+        """The value a uniform ``u`` in [0, 1) falls on: for draws fixed by a hash, not a
+        generator (seeding a ``Random`` per address cost more than the rest of its draw)."""
+        index = bisect_right(self._cumulative, u * self._cumulative[-1])
         return self.values[min(index, self._last)]
 
     @classmethod

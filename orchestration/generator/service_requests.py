@@ -537,7 +537,7 @@ def _problems(
 def _council(ref: ServiceRequestsReference, location: Location) -> str | None:
     """The address's council district: fixed per address, in its zip's proportions."""
     districts = ref.council_districts.get(location.zip or "")
-    return districts.pick(Random(f"council|{location.address}")) if districts else None
+    return districts.at(stable_unit(f"council|{location.address}")) if districts else None
 
 
 def _requester(rng: Random, ref: ServiceRequestsReference) -> Requester:
