@@ -5,15 +5,20 @@ connection is opened for the duration of one unit of work and closed right after
 keeps a handle between steps.
 
 Two runs must not interleave on the file (see `run_lock.py`): a run holds the warehouse from
-the moment Dagster sets this resource up for it until the run ends. Outside a run (the
-failure sensor, a script) there is no run lock, and `connect()` waits out DuckDB's own file
-lock instead, with a bounded, logged backoff, rather than failing at the first collision.
+the moment Dagster sets this resource up for it until the instance records the run as
+finished or Dagster drops the resource, whichever comes first (not `teardown_after_execution`:
+a resource with a teardown must be opened as a context manager wherever it is built, sensors
+and tests included). Outside a run
+(the failure sensor, a script) there is no run lock, and `connect()` waits out DuckDB's own
+file lock instead, with a bounded, logged backoff, rather than failing at the first
+collision.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,12 +27,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field, PrivateAttr
 
-from orchestration.warehouse.run_lock import (
-    FIRST_WAIT_S,
-    LONGEST_WAIT_S,
-    RunLock,
-    acquire_run_lock,
-)
+from orchestration.warehouse import run_lock
 
 DUCKDB_LOCK_MESSAGE = "Could not set lock"
 
@@ -48,23 +48,20 @@ class WarehouseResource(dg.ConfigurableResource):
         default=300.0,
         description="How long connect() waits for DuckDB's lock held by a process outside a run.",
     )
-    _run_lock: RunLock | None = PrivateAttr(default=None)
+    _release: weakref.finalize | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """A run holds the warehouse until it ends; sensors and schedules do not."""
         if context.run is None:
             return
-        self._run_lock = acquire_run_lock(
+        run_lock.hold(
             self.path,
             f"run {context.run.run_id}",
             timeout_s=self.run_lock_timeout_s,
             log=context.log or log,
         )
-
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._run_lock is not None:
-            self._run_lock.release()
-            self._run_lock = None
+        self._release = weakref.finalize(self, run_lock.let_go, self.path)
+        run_lock.release_when_finished(context.instance, context.run.run_id, self._release)
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -83,7 +80,7 @@ def open_when_free(
 ) -> duckdb.DuckDBPyConnection:
     """`duckdb.connect`, retried with backoff while another process holds the file's lock."""
     started = clock()
-    wait_s = FIRST_WAIT_S
+    wait_s = run_lock.FIRST_WAIT_S
     while True:
         try:
             return duckdb.connect(path, read_only=read_only)
@@ -96,4 +93,4 @@ def open_when_free(
                 f"({waited:.0f} s waited so far, at most {timeout_s:g} s)"
             )
             sleep(min(wait_s, max(timeout_s - waited, 0.0)))
-            wait_s = min(wait_s * 2, LONGEST_WAIT_S)
+            wait_s = min(wait_s * 2, run_lock.LONGEST_WAIT_S)

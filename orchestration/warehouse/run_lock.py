@@ -13,6 +13,11 @@ So a run holds an advisory lock on a file beside the warehouse (`<warehouse>.loc
 and a log line per wait saying which run holds it, up to a bound, and then fails with a
 clear error. The kernel drops the lock when the holding process dies, so a killed run never
 leaves the warehouse locked.
+
+The lock belongs to the process (`hold()` / `let_go()` count the holders in it): a run
+process (`dagster job execute`, the daemon's run worker) holds it until its run's resources
+are dropped or it exits, and a process that executes several runs one after another (a
+test session) does not wait for itself.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,3 +105,59 @@ def acquire_run_lock(
     handle.write(f"{holder} (pid {os.getpid()})")
     handle.flush()
     return RunLock(path, handle)
+
+
+_held: dict[Path, tuple[RunLock, int]] = {}
+_held_guard = threading.Lock()
+
+
+def hold(warehouse_path: str | Path, holder: str, *, timeout_s: float, log: logging.Logger) -> None:
+    """Hold the warehouse for this process (once more, if it already holds it)."""
+    key = lock_path_of(warehouse_path).resolve()
+    with _held_guard:
+        if key in _held:
+            lock, holders = _held[key]
+            _held[key] = (lock, holders + 1)
+            return
+        _held[key] = (
+            acquire_run_lock(warehouse_path, holder, timeout_s=timeout_s, log=log),
+            1,
+        )
+
+
+def let_go(warehouse_path: str | Path) -> None:
+    """One holder in this process is done; the last one releases the warehouse."""
+    key = lock_path_of(warehouse_path).resolve()
+    with _held_guard:
+        if key not in _held:
+            return
+        lock, holders = _held.pop(key)
+        if holders > 1:
+            _held[key] = (lock, holders - 1)
+        else:
+            lock.release()
+
+
+def release_when_finished(
+    instance: object, run_id: str, release: Callable[[], object], poll_s: float = 1.0
+) -> threading.Thread:
+    """Call `release` once the instance records the run as finished (a daemon thread).
+
+    A run process exits at the end of its run and the kernel frees the lock with it; this is
+    for a process that executes a run and lives on (a test session, a notebook).
+    """
+
+    def watch() -> None:
+        while True:
+            try:
+                run = instance.get_run_by_id(run_id)  # type: ignore[attr-defined]
+            except Exception:  # the instance went away with its process
+                return
+            if run is None or run.is_finished:
+                release()
+                return
+            time.sleep(poll_s)
+
+    watcher = threading.Thread(target=watch, name=f"warehouse-lock-{run_id[:8]}", daemon=True)
+    watcher.start()
+    return watcher

@@ -6,6 +6,7 @@ import logging
 import subprocess
 import sys
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -89,3 +90,26 @@ def test_connect_gives_up_on_duckdbs_lock_after_its_bound(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_run_holds_the_warehouse_and_lets_go_when_it_finishes(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    log = logging.getLogger("test.run_lock")
+    seen_during_run = []
+
+    @dg.op
+    def try_to_take_it(warehouse: WarehouseResource) -> None:
+        try:
+            acquire_run_lock(warehouse.path, "intruder", timeout_s=0, log=log).release()
+            seen_during_run.append("free")
+        except WarehouseBusyError:
+            seen_during_run.append("held")
+
+    @dg.job(resource_defs={"warehouse": WarehouseResource(path=str(warehouse))})
+    def one_step():
+        try_to_take_it()
+
+    with dg.instance_for_test() as instance:
+        assert one_step.execute_in_process(instance=instance).success
+        acquire_run_lock(warehouse, "next run", timeout_s=10, log=log).release()
+    assert seen_during_run == ["held"]
