@@ -31,8 +31,13 @@ from orchestration import lineage_ui as read_only_ui
 from orchestration.catalog import PUBLISHED_DATASETS
 from orchestration.generator.samples import write_samples
 from orchestration.partitions import CITY_TIMEZONE
+from orchestration.socrata.client import is_loopback_host
 
 LOOPBACK = "127.0.0.1"
+HOST_HELP = (
+    "address the Dagster UI listens on (default 127.0.0.1: this machine only; the local "
+    "portals stay on loopback whatever this says)"
+)
 PUBLISHER_USERNAME = "publisher"
 DEFAULT_SAMPLE_DAYS = 7
 
@@ -244,23 +249,35 @@ def dev(args: argparse.Namespace) -> int:
             execute_daily_job(env, yesterday_in_city())
         print(
             f"internal portal http://{source.domain}  public portal http://{public.domain}\n"
-            f"Dagster UI      http://{LOOPBACK}:{args.port}",
+            f"Dagster UI      http://{args.host}:{args.port}",
             flush=True,
         )
-        command = dagster_dev_command(args.port)
+        warn_if_exposed(args.host)
+        command = dagster_dev_command(args.port, args.host)
         # SIGTERM to this launcher stops the UI and then the portals, like Ctrl-C.
         return _serve_until_stopped(command, env)
 
 
-def dagster_dev_command(port: int) -> list[str]:
-    """`dagster dev` of this environment on loopback, for the repository's workspace."""
+def warn_if_exposed(host: str) -> None:
+    """The Dagster UI has no login: say so when it is told to listen beyond loopback."""
+    if not is_loopback_host(host):
+        print(
+            f"warning: the Dagster UI will listen on {host}; it has no login, so anyone who can "
+            "reach it can use it. Put an authenticating proxy in front of it.",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def dagster_dev_command(port: int, host: str = LOOPBACK) -> list[str]:
+    """`dagster dev` of this environment for the repository's workspace (loopback unless told)."""
     return [
         str(Path(sys.executable).with_name("dagster")),
         "dev",
         "-w",
         "workspace.yaml",
         "-h",
-        LOOPBACK,
+        host,
         "-p",
         str(port),
     ]
@@ -289,14 +306,17 @@ def lineage_ui(args: argparse.Namespace) -> int:
         return 2
     env = dagster_environment(Path(args.data_dir))
     print(
-        f"Read-only Dagster UI  http://{LOOPBACK}:{args.port}  (instance {env['DAGSTER_HOME']})\n"
+        f"Read-only Dagster UI  http://{args.host}:{args.port}  (instance {env['DAGSTER_HOME']})\n"
         "Asset graph, checks and run history can be viewed; nothing can be launched or wiped.",
         flush=True,
     )
-    return _serve_until_stopped(read_only_ui.read_only_webserver_command(LOOPBACK, args.port), env)
+    warn_if_exposed(args.host)
+    command = read_only_ui.read_only_webserver_command(args.host, args.port)
+    return _serve_until_stopped(command, env)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; the UIs listen on loopback unless `--host` says otherwise."""
     parser = argparse.ArgumentParser(prog="civic-embedded", description=__doc__)
     parser.add_argument("--data-dir", default=os.environ.get("CIVIC_DATA_DIR", "data"))
     parser.add_argument("--days", type=int, default=DEFAULT_SAMPLE_DAYS)
@@ -308,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.set_defaults(handler=run)
     dev_parser = commands.add_parser("dev", help="serve the Dagster UI with the local portals")
     dev_parser.add_argument("--port", type=int, default=3000)
+    dev_parser.add_argument("--host", default=LOOPBACK, help=HOST_HELP)
     dev_parser.add_argument("--source-port", type=int, default=8801)
     dev_parser.add_argument("--public-port", type=int, default=8802)
     dev_parser.set_defaults(handler=dev)
@@ -315,8 +336,13 @@ def main(argv: list[str] | None = None) -> int:
         "lineage-ui", help="serve the Dagster UI read-only on loopback, for stakeholders"
     )
     lineage_parser.add_argument("--port", type=int, default=read_only_ui.DEFAULT_PORT)
+    lineage_parser.add_argument("--host", default=LOOPBACK, help=HOST_HELP)
     lineage_parser.set_defaults(handler=lineage_ui)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return args.handler(args)
 
 
