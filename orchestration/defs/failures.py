@@ -4,26 +4,26 @@
 failed step to `ops.run_failures` (run, job, partition, step, asset, error summary) and,
 when `FAILURE_WEBHOOK_URL` is set, posts a JSON summary there (a chat channel, a pager).
 Error texts can quote the data a step choked on, so the webhook's copy has every quoted
-literal blanked: the post leaves the city's network, the warehouse does not.
+literal blanked: the post leaves the city's network, the warehouse does not. Neither copy
+holds a credential: configured secrets are blanked from every error before it is recorded
+(`secrets.py`), and the webhook's own URL never appears in an error (`webhook.py`).
 """
 
-import os
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import dagster as dg
-import duckdb
-import requests
-from pydantic import Field
 
+from orchestration.defs.secrets import scrubbed
+from orchestration.defs.webhook import FailureWebhookResource
 from orchestration.warehouse.resource import WarehouseResource
+
+__all__ = ["FAILURES_TABLE", "FailureWebhookResource", "record_run_failures"]
 
 FAILURES_TABLE = "ops.run_failures"
 SUMMARY_CHARS = 500
-LOCK_RETRIES = 12
 _QUOTED_RE = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
@@ -38,27 +38,10 @@ class FailureRecord:
     failed_at: datetime
 
 
-class FailureWebhookResource(dg.ConfigurableResource):
-    """Where failure summaries are posted; nothing is posted when the variable is empty."""
-
-    url_variable: str = Field(
-        default="FAILURE_WEBHOOK_URL", description="Environment variable holding the URL."
-    )
-    timeout_s: float = 10.0
-
-    def post(self, payload: dict[str, object]) -> bool:
-        url = os.environ.get(self.url_variable, "").strip()
-        if not url:
-            return False
-        answer = requests.post(url, json=payload, timeout=self.timeout_s)
-        answer.raise_for_status()
-        return True
-
-
 def summarize(text: str) -> str:
-    """The first line of an error, shortened."""
+    """The first line of an error, shortened, without any configured credential."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return first[:SUMMARY_CHARS]
+    return scrubbed(first)[:SUMMARY_CHARS]
 
 
 def root_error(error: object) -> str:
@@ -124,25 +107,18 @@ def failure_records(context: dg.RunFailureSensorContext) -> Iterator[FailureReco
 
 
 def write_failures(warehouse: WarehouseResource, records: list[FailureRecord]) -> None:
-    """Append to the failures table, waiting out another process's hold on the file."""
-    for attempt in range(LOCK_RETRIES):
-        try:
-            with warehouse.connect() as connection:
-                connection.execute("create schema if not exists ops")
-                connection.execute(
-                    f"create table if not exists {FAILURES_TABLE} (run_id varchar, job varchar, "
-                    "partition varchar, step varchar, asset varchar, error varchar, "
-                    "failed_at timestamp)"
-                )
-                connection.executemany(
-                    f"insert into {FAILURES_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
-                    [list(asdict(record).values()) for record in records],
-                )
-            return
-        except duckdb.IOException:
-            if attempt == LOCK_RETRIES - 1:
-                raise
-            time.sleep(min(2**attempt, 10))
+    """Append to the failures table (`connect()` waits out another process's hold on it)."""
+    with warehouse.connect() as connection:
+        connection.execute("create schema if not exists ops")
+        connection.execute(
+            f"create table if not exists {FAILURES_TABLE} (run_id varchar, job varchar, "
+            "partition varchar, step varchar, asset varchar, error varchar, "
+            "failed_at timestamp)"
+        )
+        connection.executemany(
+            f"insert into {FAILURES_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
+            [list(asdict(record).values()) for record in records],
+        )
 
 
 @dg.run_failure_sensor(
