@@ -1,7 +1,9 @@
 """Raw assets: each source's internal rows for a local day, loaded as they are.
 
 Upstream of each raw asset is the internal Socrata dataset itself, declared as an external
-asset so the graph starts where the data does.
+asset so the graph starts where the data does. Before loading, the dataset's layout is checked
+(orchestration/source_schema.py): a dataset the models cannot read fails the step, without
+retries (waiting does not bring a column back), so nothing downstream runs or publishes.
 """
 
 import dagster as dg
@@ -10,6 +12,7 @@ from orchestration.catalog import SOURCES, Source
 from orchestration.partitions import daily_partitions, window_of
 from orchestration.raw_loader import NEWEST_ROW_UPDATED_AT, load_raw_window
 from orchestration.socrata.resource import SocrataResource
+from orchestration.source_schema import SourceSchemaError, check_source_dataset
 from orchestration.warehouse.resource import WarehouseResource
 
 
@@ -55,17 +58,25 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
         def progress(done: int, expected: int) -> None:
             context.log.info(f"{source.name}: {done:,} of {expected:,} rows loaded")
 
-        with source_portal.open() as client, warehouse.connect() as connection:
-            load = load_raw_window(
-                client,
-                connection,
-                source,
-                window,
-                dataset_id=source_portal.dataset_id(source.name, source.internal_dataset_id),
-                run_id=context.run_id,
-                page_size=source_portal.page_size,
-                progress=progress,
-            )
+        dataset_id = source_portal.dataset_id(source.name, source.internal_dataset_id)
+        with source_portal.open() as client:
+            try:
+                layout = check_source_dataset(client, source, dataset_id)
+            except SourceSchemaError as error:
+                raise dg.Failure(description=str(error), allow_retries=False) from error
+            for column, alias in layout.aliases_used.items():
+                context.log.info(f"{source.name}: reading {column} from its older name {alias}")
+            with warehouse.connect() as connection:
+                load = load_raw_window(
+                    client,
+                    connection,
+                    source,
+                    window,
+                    dataset_id=dataset_id,
+                    run_id=context.run_id,
+                    page_size=source_portal.page_size,
+                    progress=progress,
+                )
         if load.rows_loaded != load.rows_expected:
             context.log.warning(
                 f"{source.name}: counted {load.rows_expected:,} rows before reading but read "
