@@ -41,7 +41,79 @@ checked as (
             case
                 when closed_at_reported is not null and closed_at is null
                     then 'unparsable timeclosed'
-            end
+            end,
+            {% for column, field in [
+                ('dispatched_at', 'timedispatch'),
+                ('arrived_at', 'timearrive'),
+                ('closed_at', 'timeclosed'),
+            ] %}
+            case
+                when {{ is_after_export(column, 'source_updated_at') }}
+                    then '{{ field }} after the row was exported'
+            end,
+            {% endfor %}
+            -- Arrive before dispatch is real (an officer on scene before a later dispatch
+            -- entry) and published; a call closed before it was created is not.
+            case when closed_at < created_at then 'timeclosed before timecreate' end,
+            case
+                when latitude_reported is not null and latitude is null
+                    then 'unparsable latitude'
+            end,
+            case
+                when longitude_reported is not null and longitude is null
+                    then 'unparsable longitude'
+            end,
+            case
+                when {{ is_outside_orleans_parish('latitude', 'longitude') }}
+                    then 'coordinates outside Orleans Parish'
+            end,
+            -- The rest hold a row to what the contract holds the published rows to, so one
+            -- broken row is quarantined instead of failing the whole day's publish.
+            case
+                when priority is not null and not regexp_full_match(priority, '[0-3][A-Z]?')
+                    then 'malformed priority'
+            end,
+            case
+                when beat is not null and not regexp_full_match(beat, '[0-8][A-Z][0-9]{2}')
+                    then 'malformed beat'
+            end,
+            case
+                when zip is not null and not regexp_full_match(zip, '701[0-9]{2}')
+                    then 'malformed zip'
+            end,
+            case
+                when police_district is not null
+                    and police_district not in ('0', '1', '2', '3', '4', '5', '6', '7', '8')
+                    then 'unknown policedistrict'
+            end,
+            case
+                when selfinitiated_reported is not null
+                    and upper(selfinitiated_reported) not in ('Y', 'N')
+                    then 'malformed selfinitiated'
+            end,
+            case
+                when disposition_code is not null and disposition_code not in (
+                    select dispositions.disposition_code from {{ ref('dispositions') }} as dispositions
+                )
+                    then 'unknown disposition'
+            end,
+            {% for column, field in [
+                ('type_code', 'type'),
+                ('type_text_reported', 'typetext'),
+                ('initial_type_code', 'initialtype'),
+                ('initial_type_text_reported', 'initialtypetext'),
+                ('disposition_text_reported', 'dispositiontext'),
+                ('address', 'address'),
+            ] %}
+            case
+                when length({{ column }}) > {{ max_public_text_length() }}
+                    then 'oversized {{ field }}'
+            end,
+            case
+                when {{ has_unprintable_text(column) }}
+                    then 'control or undecodable characters in {{ field }}'
+            end{{ ',' if not loop.last }}
+            {% endfor %}
         ) as reasons
 
     from staged

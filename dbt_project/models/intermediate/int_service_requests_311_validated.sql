@@ -38,7 +38,48 @@ checked as (
             case
                 when closed_at_reported is not null and closed_at is null
                     then 'unparsable case_close_date'
-            end
+            end,
+            -- The rest hold a row to what the contract holds the published rows to, so one
+            -- broken row is quarantined instead of failing the whole day's publish.
+            case
+                when service_request is not null
+                    and not regexp_full_match(service_request, '[0-9]{4}-[0-9]+')
+                    then 'malformed service_request'
+            end,
+            case
+                when request_status is not null and request_status not in ('Pending', 'Closed')
+                    then 'unknown request_status'
+            end,
+            case
+                when council_district is not null
+                    and council_district not in ('A', 'B', 'C', 'D', 'E')
+                    then 'unknown address_councildis'
+            end,
+            case
+                when latitude_reported is not null and latitude is null
+                    then 'unparsable latitude'
+            end,
+            case
+                when longitude_reported is not null and longitude is null
+                    then 'unparsable longitude'
+            end,
+            case
+                when {{ is_outside_orleans_parish('latitude', 'longitude') }}
+                    then 'coordinates outside Orleans Parish'
+            end,
+            {% for column in [
+                'request_type', 'request_reason', 'responsible_agency', 'final_address',
+                'status', 'contractor', 'contractor_action',
+            ] %}
+            case
+                when length({{ column }}) > {{ max_public_text_length() }}
+                    then 'oversized {{ column }}'
+            end,
+            case
+                when {{ has_unprintable_text(column) }}
+                    then 'control or undecodable characters in {{ column }}'
+            end{{ ',' if not loop.last }}
+            {% endfor %}
         ) as reasons
 
     from staged

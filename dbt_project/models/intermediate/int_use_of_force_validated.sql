@@ -24,7 +24,24 @@ checked as (
             case
                 when occurred_on is not null and occurred_on != partition_date
                     then 'date_occurred outside its partition day'
-            end
+            end,
+            -- Held to the contract's identifier format, so one broken row is quarantined
+            -- instead of failing the whole day's publish.
+            case
+                when pib_file_number is not null
+                    and not regexp_full_match(pib_file_number, '([A-Z]{2,3})?[0-9]{4}-[0-9]{4}')
+                    then 'malformed pib_file_number'
+            end,
+            {% for column in use_of_force_text_columns() %}
+            case
+                when length({{ column }}) > {{ max_public_text_length() }}
+                    then 'oversized {{ column }}'
+            end,
+            case
+                when {{ has_unprintable_text(column) }}
+                    then 'control or undecodable characters in {{ column }}'
+            end{{ ',' if not loop.last }}
+            {% endfor %}
         ) as reasons
 
     from staged

@@ -1,5 +1,9 @@
 -- Typed and renamed OPCD calls: one row per source row version. The reported text of every
 -- timestamp is kept beside its parsed value so validation can say which field broke.
+-- Columns the city renamed between layouts are read under either name.
+{%- set arrived_reported = renamed_source_column(
+    source('raw', 'calls_for_service'), ['timearrive', 'timearrival']
+) %}
 with
 
 source as (
@@ -18,7 +22,8 @@ renamed as (
         _load_run_id as load_run_id,
 
         {{ blank_to_null('nopd_item') }} as nopd_item,
-        {{ blank_to_null('"type"') }} as type_code,
+        {{ renamed_source_column(source('raw', 'calls_for_service'), ['type', 'type_']) }}
+            as type_code,
         {{ blank_to_null('typetext') }} as type_text_reported,
         upper({{ blank_to_null('priority') }}) as priority,
         {{ blank_to_null('initialtype') }} as initial_type_code,
@@ -27,20 +32,23 @@ renamed as (
 
         {{ blank_to_null('timecreate') }} as created_at_reported,
         {{ blank_to_null('timedispatch') }} as dispatched_at_reported,
-        {{ blank_to_null('timearrive') }} as arrived_at_reported,
+        {{ arrived_reported }} as arrived_at_reported,
         {{ blank_to_null('timeclosed') }} as closed_at_reported,
         {{ parse_floating_timestamp('timecreate') }} as created_at,
         {{ parse_floating_timestamp('timedispatch') }} as dispatched_at,
-        {{ parse_floating_timestamp('timearrive') }} as arrived_at,
+        {{ parse_floating_timestamp(arrived_reported) }} as arrived_at,
         {{ parse_floating_timestamp('timeclosed') }} as closed_at,
 
         upper({{ blank_to_null('disposition') }}) as disposition_code,
         {{ blank_to_null('dispositiontext') }} as disposition_text_reported,
+        {{ blank_to_null('selfinitiated') }} as selfinitiated_reported,
         upper({{ blank_to_null('selfinitiated') }}) = 'Y' as is_self_initiated,
         upper({{ blank_to_null('beat') }}) as beat,
         {{ blank_to_null('address') }} as address,
         {{ blank_to_null('zip') }} as zip,
         {{ blank_to_null('policedistrict') }} as police_district,
+        {{ blank_to_null('latitude') }} as latitude_reported,
+        {{ blank_to_null('longitude') }} as longitude_reported,
         try_cast({{ blank_to_null('latitude') }} as double) as latitude,
         try_cast({{ blank_to_null('longitude') }} as double) as longitude,
 

@@ -32,6 +32,8 @@ renamed as (
         upper({{ blank_to_null('address_councildis') }}) as council_district,
         try_cast({{ blank_to_null('final_x') }} as double) as final_x,
         try_cast({{ blank_to_null('final_y') }} as double) as final_y,
+        {{ blank_to_null('latitude') }} as latitude_reported,
+        {{ blank_to_null('longitude') }} as longitude_reported,
         try_cast({{ blank_to_null('latitude') }} as double) as latitude,
         try_cast({{ blank_to_null('longitude') }} as double) as longitude,
         {{ blank_to_null('status') }} as status,
