@@ -10,9 +10,10 @@ in payload order, so the store's SQL sees each row at most once.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,9 +34,54 @@ class Change:
 
 
 @dataclass
+class PayloadColumns:
+    """A validated payload as the store loads it: one list per column, one entry per row.
+
+    Both the per-row path (`Plan.columns`) and the columnar fast path (`fast_rows`) produce
+    it, so the store's SQL has one input shape whichever path validated the payload.
+    """
+
+    keys: list[str | None]
+    by_sid: list[bool]
+    delete: list[bool]
+    full: list[bool]
+    fields: list[str]  # data fields named anywhere in the payload, in column order
+    # Per field, as a list or an Arrow array (the fast path's, scanned by the store in place):
+    values: list[Sequence[str | None]]  # the rendered value, None where unnamed
+    named: list[Sequence[bool]]  # whether the row names the field
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def as_lists(self) -> PayloadColumns:
+        """The same columns, every one a list (to compare the two paths' results)."""
+        return dataclasses.replace(
+            self,
+            values=[_as_list(values) for values in self.values],
+            named=[_as_list(named) for named in self.named],
+        )
+
+
+def _as_list(values: Sequence[Any]) -> list[Any]:
+    return values.to_pylist() if hasattr(values, "to_pylist") else list(values)
+
+
+@dataclass
 class Plan:
     changes: list[Change]
     fields: list[str]  # data fields named anywhere in the payload, in column order
+
+    def columns(self) -> PayloadColumns:
+        changes = self.changes
+        return PayloadColumns(
+            keys=[change.key for change in changes],
+            by_sid=[change.by_sid for change in changes],
+            delete=[change.delete for change in changes],
+            full=[change.full for change in changes],
+            fields=list(self.fields),
+            values=[[change.values.get(name) for change in changes] for name in self.fields],
+            named=[[name in change.values for change in changes] for name in self.fields],
+        )
 
 
 def floating_timestamp(text: str) -> str:
