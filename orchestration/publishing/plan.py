@@ -146,25 +146,29 @@ def stage_full_plan(
     return _counted(connection, dataset_id, rows_in_mart)
 
 
-def plan_payload(
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def plan_body(
     connection: duckdb.DuckDBPyConnection, dataset: PublishedDataset, first: int, last: int
-) -> list[dict[str, Any]]:
-    """The JSON rows for plan rows `first..last`.
+) -> bytes:
+    """The upsert body (a JSON array) for plan rows `first..last`, rendered by DuckDB.
 
     Upserts carry every public column, nulls too: an upsert that left a field out would keep
-    the portal's old value where the mart's became empty.
+    the portal's old value where the mart's became empty. Deletes are
+    `{<row identifier>: key, ":deleted": true}`. The plan's values are already the texts the
+    portal stores (`rendering.rendered_columns`), so DuckDB only quotes them; building the
+    body here spares a Python dict per row and a `json.dumps` per chunk.
     """
-    names = dataset.public_field_names
-    columns = ", ".join(quote(name) for name in names)
-    cursor = connection.execute(
-        f"select _action, _row_id, {columns} from {PLAN_TABLE} "
-        "where _seq between ? and ? order by _seq",
-        [first, last],
+    members = ", ".join(
+        f"{_sql_string(name)}: {quote(name)}" for name in dataset.public_field_names
     )
-    payload: list[dict[str, Any]] = []
-    for action, row_id, *values in cursor.fetchall():
-        if action == "delete":
-            payload.append({dataset.row_identifier: row_id, ":deleted": True})
-        else:
-            payload.append(dict(zip(names, values, strict=True)))
-    return payload
+    deleted = f"json_object({_sql_string(dataset.row_identifier)}, _row_id, ':deleted', true)"
+    row = f"case when _action = 'delete' then {deleted} else to_json({{{members}}}) end"
+    (body,) = connection.execute(
+        f"select coalesce('[' || string_agg({row}, ',' order by _seq) || ']', '[]') "
+        f"from {PLAN_TABLE} where _seq between ? and ?",
+        [first, last],
+    ).fetchone()
+    return body.encode("utf-8")

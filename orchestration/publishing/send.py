@@ -12,7 +12,6 @@ operator knows the next run sends from there on (the ledger already holds the re
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from orchestration.publishing.ledger import LEDGER_TABLE, record_chunk
 from orchestration.publishing.plan import (
     PLAN_TABLE,
     PublishPlan,
-    plan_payload,
+    plan_body,
     stage_delta_plan,
     stage_full_plan,
 )
@@ -70,7 +69,7 @@ class PublishResult:
 
     plan: PublishPlan
     rows_sent: int = 0
-    bytes_sent: int = 0  # JSON bodies of the upserts, as sent
+    bytes_sent: int = 0  # JSON bodies of the upserts, as sent (UTF-8 bytes)
     chunks: int = 0
     seconds: float = 0.0
     created_dataset: bool = False
@@ -103,12 +102,12 @@ def _send_plan(
     first = 1
     while first <= total or (replace and result.chunks == 0):
         last = min(first + chunk_size - 1, total)
-        payload = plan_payload(connection, dataset, first, last)
+        body = plan_body(connection, dataset, first, last)  # JSON text, rendered by DuckDB
         try:
             if replace and result.chunks == 0:
-                answer = client.replace(dataset_id, payload)
+                answer = client.replace_json_text(dataset_id, body)
             else:
-                answer = client.upsert(dataset_id, payload)
+                answer = client.upsert_json_text(dataset_id, body)
         except SocrataError as error:
             raise _chunk_failure(
                 connection, dataset_id, result.chunks + 1, chunk_size, (first, last, total), error
@@ -123,8 +122,8 @@ def _send_plan(
             forget_first=replace and result.chunks == 0,
         )
         result.answers.append(answer)
-        result.rows_sent += len(payload)
-        result.bytes_sent += len(json.dumps(payload).encode("utf-8"))
+        result.rows_sent += max(0, last - first + 1)
+        result.bytes_sent += len(body)
         result.chunks += 1
         progress(result.rows_sent, total)
         first = last + 1

@@ -287,6 +287,25 @@ class SocrataClient:
         answer = self._call(f"replace of {dataset_id}", self._socrata.replace, dataset_id, payload)
         return self._checked(dataset_id, answer)
 
+    def upsert_json_text(self, dataset_id: str, body: bytes) -> dict[str, int]:
+        """`upsert` of a body already rendered as a JSON array (the publisher's chunks).
+
+        A publisher renders its chunks in the warehouse; handing sodapy a list would mean
+        parsing them into dicts only for sodapy to dump them again. The body goes through
+        sodapy's own request path (`_perform_request`, what its `upsert` calls after
+        `json.dumps`): same session, retries, credentials, timeout and answer checks.
+        """
+        return self._write_json_text("post", f"upsert into {dataset_id}", dataset_id, body)
+
+    def replace_json_text(self, dataset_id: str, body: bytes) -> dict[str, int]:
+        """`replace` of a body already rendered as a JSON array."""
+        return self._write_json_text("put", f"replace of {dataset_id}", dataset_id, body)
+
+    def _write_json_text(self, method: str, what: str, dataset_id: str, body: bytes) -> dict:
+        resource = f"/resource/{dataset_id}.json"
+        answer = self._call(what, self._socrata._perform_request, method, resource, data=body)
+        return self._checked(dataset_id, answer)
+
     def put_view(self, dataset_id: str, view: dict[str, Any]) -> dict[str, Any]:
         """Update a dataset's metadata (name, description, columns, custom fields)."""
         return self._call(

@@ -27,11 +27,11 @@ class DiesAfterChunks(SocrataClient):
         super().__init__(*args, **kwargs)
         self.chunks_left = chunks
 
-    def upsert(self, dataset_id, rows):
+    def upsert_json_text(self, dataset_id, body):
         if self.chunks_left == 0:
             raise KeyboardInterrupt("killed between chunks")
         self.chunks_left -= 1
-        return super().upsert(dataset_id, rows)
+        return super().upsert_json_text(dataset_id, body)
 
 
 def publish(client, mart, run_id):
