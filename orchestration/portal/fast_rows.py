@@ -4,10 +4,9 @@ A publisher sends chunks of thousands of rows of one shape: every object names t
 fields (a full row, nulls included) or is `{<row identifier>: key, ":deleted": true}`, and
 each row appears once. For that shape the per-row path (`rows.plan_upsert`: a render per
 value, a `Change` per row) was most of an upsert's cost. Here the payload is cut into
-per-field lists by comprehensions, each list becomes one Arrow array (which the store scans
-in place), and each array is checked as a whole: texts by their Python types, numbers and
-calendar_dates by one regular expression matching only forms the per-row path stores
-unchanged.
+Arrow string arrays, one per field, in one conversion (which the store then scans in place),
+and each array is checked as a whole: numbers and calendar_dates by one regular expression
+matching only forms the per-row path stores unchanged.
 
 Whatever this path cannot prove valid, and rendered exactly as the per-row path would render
 it, makes it answer None; the caller then takes the per-row path, so a refused payload keeps
@@ -18,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from itertools import compress
+from itertools import compress, count
 from operator import itemgetter
 from typing import Any
 
@@ -36,7 +35,6 @@ _NUMBER = r"-?[0-9]{1,200}(?:\.[0-9]{1,200})?(?:[eE][+-]?[0-9]{1,2})?"
 _TIMESTAMP = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}"
 # RE2 (Arrow's engine): `$` is the end of the text, so a value holding a newline never matches.
 _CANONICAL = {"number": f"^(?:{_NUMBER})$", "calendar_date": f"^(?:{_TIMESTAMP})$"}
-_TEXT_TYPES = frozenset({str, type(None)})
 _NULL_TEXT = pa.scalar(None, pa.string())
 
 
@@ -51,14 +49,22 @@ def _real_days(timestamps: pa.Array) -> bool:
     return True
 
 
-def _rendered(column: list[Any], data_type: str) -> pa.Array | None:
-    """One field's stored texts ("" is null), or None when a value needs the per-row path."""
-    if not set(map(type, column)) <= _TEXT_TYPES:
-        return None
+def _as_texts(rows: list[dict[str, Any]], fields: list[str]) -> list[pa.Array] | None:
+    """Per field, the rows' values as one Arrow string array; None if one is not a text.
+
+    Arrow converts the dicts itself and refuses numbers, booleans, lists, objects and lone
+    surrogates; it would take bytes too, which no JSON payload holds.
+    """
+    struct = pa.struct([(name, pa.string()) for name in fields])
     try:
-        texts = pa.array(column, type=pa.string())
-    except UnicodeError:  # a lone surrogate: the per-row path decides what becomes of it
+        converted = pa.array(rows, type=struct)
+    except (pa.ArrowTypeError, pa.ArrowInvalid, UnicodeError):
         return None
+    return [converted.field(index) for index in range(len(fields))]
+
+
+def _rendered(texts: pa.Array, data_type: str) -> pa.Array | None:
+    """One field's stored texts ("" is null), or None when a value needs the per-row path."""
     empty = pc.equal(texts, "")
     if pc.any(empty).as_py():
         texts = pc.if_else(empty, _NULL_TEXT, texts)
@@ -80,13 +86,27 @@ def _unique_keys(keys: list[Any]) -> bool:
     return set(map(type, keys)) == {str} and "" not in keys and len(set(keys)) == len(keys)
 
 
+def _keys_render_as_sent(keys: list[str], data_type: str) -> bool:
+    try:
+        texts = pa.array(keys, type=pa.string())
+    except UnicodeError:
+        return False
+    return _rendered(texts, data_type) is not None
+
+
 def _same_shape(rows: list[dict[str, Any]], columns: Mapping[str, str], key: str) -> bool:
     """Whether every row names the same fields, the key among them, all of them columns."""
     if not rows:
         return True
     shape = rows[0].keys()
-    # Same width, and (checked when the columns are cut) every name of the first row present.
-    return set(map(len, rows)) == {len(shape)} and key in shape and shape <= columns.keys()
+    return key in shape and shape <= columns.keys() and all(row.keys() == shape for row in rows)
+
+
+def _among_deleted(values: list[pa.Array], deleted: list[bool]) -> list[pa.Array]:
+    """The upserted rows' values put back among the deleted rows, whose values are null."""
+    upserted = count()
+    places = pa.array([None if gone else next(upserted) for gone in deleted], type=pa.int64())
+    return [pc.take(column, places) for column in values]
 
 
 def fast_columns(
@@ -110,33 +130,29 @@ def fast_columns(
     keys = list(map(itemgetter(row_identifier), rows))
     if not _unique_keys(keys):
         return None
-    if any_deleted and _rendered(keys, columns[row_identifier]) is None:
-        return None  # (without deletes, the key column is checked with the others below)
+    # Without deletes, the key column is checked with the others below.
+    if any_deleted and not _keys_render_as_sent(keys, columns[row_identifier]):
+        return None
 
     shape = upserts[0].keys() if upserts else {row_identifier}
     fields = [name for name in columns if name in shape or name == row_identifier]
+    converted = _as_texts(upserts, fields)
+    if converted is None:
+        return None
     values: list[pa.Array] = []
-    for name in fields:
-        try:
-            # A deleted row names only its key: its values are null, as on the per-row path.
-            if any_deleted:
-                column = [
-                    None if gone else row[name] for row, gone in zip(rows, deleted, strict=True)
-                ]
-            else:
-                column = list(map(itemgetter(name), rows))
-        except KeyError:
+    for name, texts in zip(fields, converted, strict=True):
+        rendered = _rendered(texts, columns[name])
+        if rendered is None:
             return None
-        texts = _rendered(column, columns[name])
-        if texts is None:
-            return None
-        values.append(texts)
-    count = len(rows)
+        values.append(rendered)
+    if any_deleted:
+        values = _among_deleted(values, deleted)
+    rows_count = len(rows)
     return PayloadColumns(
         keys=keys,
-        by_sid=[False] * count,
+        by_sid=[False] * rows_count,
         delete=deleted,
-        full=[False] * count,
+        full=[False] * rows_count,
         fields=fields,
         values=values,
         named=[pa.array([not gone for gone in deleted], type=pa.bool_())] * len(fields),

@@ -71,6 +71,7 @@ def test_a_payload_of_deletes_only_gives_the_per_row_paths_columns():
         [full_row("A1", timecreate="0999-01-01T00:07:00.000")],
         [full_row("A1", timecreate="2024-02-30T00:07:00.000")],
         [full_row("A1", note="\ud800")],
+        [{"nopd_item": "\ud800", ":deleted": True}],
         [full_row("")],
     ],
 )
