@@ -44,12 +44,25 @@ def window_day_stats(
         order="day",
         limit=MAX_PAGE_SIZE,
     )
-    return {
-        date.fromisoformat(row["day"][:10]): DayStats(
-            int(row["row_count"]), row.get("newest_updated_at")
+    counts: dict[date, DayStats] = {}
+    for row in rows:
+        # An impossible date (2026-02-30) still falls inside the window's text range and is
+        # read with it; it is counted with the window's first day, which only sizes a slice.
+        day = _day_or(row.get("day"), window.start)
+        before = counts.get(day)
+        count = int(row["row_count"]) + (before.rows if before else 0)
+        newest = max(
+            filter(None, [row.get("newest_updated_at"), before and before.newest]), default=None
         )
-        for row in rows
-    }
+        counts[day] = DayStats(count, newest)
+    return counts
+
+
+def _day_or(text: str | None, fallback: date) -> date:
+    try:
+        return date.fromisoformat(text[:10]) if text else fallback
+    except ValueError:
+        return fallback
 
 
 def slice_window(counts: dict[date, int], window: DayWindow, page_rows: int) -> list[Slice]:

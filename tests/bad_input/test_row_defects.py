@@ -32,28 +32,12 @@ from tests.warehouse_builder import query
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-# Known defect, outside this module's reach (orchestration/raw_slices.py belongs to the raw
-# loader's rewrite): the per-day count parses each day with date.fromisoformat, so one row
-# dated February 30 crashes the whole load of its source. Strict: a fix turns these red
-# until the mark goes.
-DAY_FIELD_CRASH = pytest.mark.xfail(
-    strict=True,
-    reason="raw_slices.window_day_counts crashes on a day field such as 2026-02-30",
-)
-
-
-def marked(batch: str) -> tuple:
-    return (DAY_FIELD_CRASH,) if batch == "day_field" else ()
-
 
 def case_params(cases) -> list:
-    return [pytest.param(case, id=case.name, marks=marked(case.batch)) for case in cases]
+    return [pytest.param(case, id=case.name) for case in cases]
 
 
-BATCHES = [
-    pytest.param(batch, id=batch, marks=marked(batch))
-    for batch in sorted({case.batch for case in ROW_CASES})
-]
+BATCHES = [pytest.param(batch, id=batch) for batch in sorted({case.batch for case in ROW_CASES})]
 ALL_CASES = case_params(ROW_CASES)
 QUARANTINED_CASES = case_params(
     case for case in ROW_CASES if any(f == "quarantined" for f, _ in case.fates)
