@@ -13,6 +13,9 @@ daily_publish_job = dg.define_asset_job(
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("sources"),
     partitions_def=daily_partitions,
     description="Ingest, transform, check and publish every source for one local day.",
+    # Every step holds the one DuckDB file, so steps run one after another anyway; in one
+    # process they skip a Python start and the definitions' load each (seconds a step).
+    executor_def=dg.in_process_executor,
 )
 
 
