@@ -20,7 +20,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run dev lineage-ui test bench lint format clean
+.PHONY: help setup run dev lineage-ui test bench bench-span lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -53,8 +53,12 @@ lineage-ui: setup ## Serve the Dagster UI read-only on 127.0.0.1:3001 for stakeh
 test: setup ## Run the test suite
 	$(BIN)/python -m pytest
 
-bench: setup ## Print speed and memory figures on a 500k-row span, ~10 min (BENCH_ARGS="--rows N")
-	$(BIN)/civic-bench $(BENCH_ARGS)
+SCALE ?= 1
+bench: setup ## Speed and memory at full-history scale (SCALE=0.05: minutes) -> data/bench/results.json
+	$(BIN)/civic-bench --scale $(SCALE) $(BENCH_ARGS)
+
+bench-span: setup ## The quality-gate, delta-publish and sensor figures on a 500k-row span (~10 min)
+	$(BIN)/civic-bench --only contracts_vs_dbt --only delta_publish --only sensor_cost $(BENCH_ARGS)
 
 lint: $(INSTALLED) ## ruff check and format check
 	$(BIN)/ruff check .

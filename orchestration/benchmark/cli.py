@@ -1,13 +1,17 @@
-"""`civic-bench` (`make bench`): run the registered figures and print them as a table.
+"""`civic-bench` (`make bench`): run the figures, print them as a table, write results.json.
 
-The span is built in a temporary directory, removed afterwards, unless `--work-dir` names one
-to keep (its `portal/`, `warehouse.duckdb` and `dbt/` are replaced). The exit status is 0 when
+By default the full-history figures run: `--scale` of fifteen years at the city's volume
+(`make bench SCALE=0.05` for a run of minutes). `--only NAME` picks figures, the partition
+span figures of `--rows` rows among them (`make bench-span`). Everything is built in a
+temporary directory, removed afterwards, unless `--work-dir` names one to keep. Every figure's
+numbers go to `--results` (data/bench/results.json) with the scale. The exit status is 0 when
 every figure met its target, 1 when one missed it, 2 when one could not be measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -15,7 +19,12 @@ import traceback
 from contextlib import ExitStack
 from pathlib import Path
 
-from orchestration.benchmark.context import DEFAULT_ROWS, DEFAULT_SEED, BenchContext
+from orchestration.benchmark.context import (
+    DEFAULT_ROWS,
+    DEFAULT_SCALE,
+    DEFAULT_SEED,
+    BenchContext,
+)
 from orchestration.benchmark.figures import (
     Figure,
     FigureResult,
@@ -25,7 +34,7 @@ from orchestration.benchmark.figures import (
     select,
 )
 from orchestration.benchmark.measure import NO_TELEMETRY
-from orchestration.benchmark.report import exit_status, format_report
+from orchestration.benchmark.report import exit_status, format_report, format_results
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -35,6 +44,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--rows", type=int, default=DEFAULT_ROWS, help="raw rows in the span, all sources"
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the generator's seed")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=DEFAULT_SCALE,
+        help="the share of fifteen years of history to build (1: 2011-2025, ~6M calls)",
+    )
+    parser.add_argument(
+        "--results", type=Path, default=DEFAULT_RESULTS, help="where to write the figures' JSON"
+    )
     parser.add_argument("--work-dir", type=Path, help="build the span here and keep it")
     parser.add_argument(
         "--only", action="append", metavar="NAME", help=f"run only this figure ({names})"
@@ -43,6 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.rows <= 0:
         parser.error("--rows must be positive")
+    if args.scale <= 0:
+        parser.error("--scale must be positive")
     return args
 
 
@@ -59,6 +79,22 @@ def run_figures(figures: tuple[Figure, ...], context: BenchContext):
     return results
 
 
+DEFAULT_RESULTS = Path("data") / "bench" / "results.json"
+
+
+def write_results(path: Path, args: argparse.Namespace, results) -> None:
+    """Every figure's numbers in one JSON object, with the run's scale and verdicts."""
+    figures: dict[str, object] = {"scale": args.scale, "seed": args.seed}
+    for _, result in results:
+        figures.update(result.results)
+    figures["verdicts"] = {
+        figure.name: {"status": result.status.name.lower(), "message": result.message}
+        for figure, result in results
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -73,9 +109,19 @@ def main(argv: list[str] | None = None) -> int:
             work_dir.mkdir(parents=True, exist_ok=True)
         else:
             work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="civic-bench-")))
-        context = BenchContext(work_dir, rows=args.rows, seed=args.seed, progress=not args.quiet)
+        context = BenchContext(
+            work_dir,
+            rows=args.rows,
+            seed=args.seed,
+            progress=not args.quiet,
+            scale=args.scale,
+            stack=stack.enter_context(ExitStack()),
+        )
         results = run_figures(figures, context)
     print("\n" + format_report(results), flush=True)
+    print("\n" + format_results(results, args.scale), flush=True)
+    write_results(args.results, args, results)
+    print(f"civic-bench: figures written to {args.results}", flush=True)
     status = exit_status(results)
     if status:
         print(

@@ -39,6 +39,7 @@ class FigureResult:
     rows: tuple[Row, ...]
     status: Status = Status.MET
     message: str = ""  # why the target was missed or the figure not measured
+    results: dict[str, float | int | str] = field(default_factory=dict)  # results.json keys
 
 
 @dataclass(frozen=True)
@@ -48,21 +49,33 @@ class Figure:
     measure: Callable[[BenchContext], FigureResult] = field(repr=False)
 
 
-def registered_figures() -> tuple[Figure, ...]:
-    """Every figure, in the order the table prints them.
+def history_figures() -> tuple[Figure, ...]:
+    """The full-history figures `make bench` runs by default (SCALE= sizes the history).
 
     Imported here rather than at module level so a figure module may import this one.
     """
+    from orchestration.benchmark import backfill, dbt_overhead, ingest, nightly
+
+    return (ingest.FIGURE, backfill.FIGURE, dbt_overhead.FIGURE, nightly.FIGURE)
+
+
+def span_figures() -> tuple[Figure, ...]:
+    """The figures on a partition span of `--rows` rows (`make bench-span`)."""
     from orchestration.benchmark import contracts_vs_dbt, delta_publish, sensor_cost
 
     return (contracts_vs_dbt.FIGURE, delta_publish.FIGURE, sensor_cost.FIGURE)
 
 
+def registered_figures() -> tuple[Figure, ...]:
+    """Every figure, in the order the table prints them."""
+    return (*history_figures(), *span_figures())
+
+
 def select(names: list[str] | None) -> tuple[Figure, ...]:
-    """The figures named (all when none), or KeyError naming the unknown ones."""
+    """The figures named (the history figures when none), or KeyError naming unknown ones."""
     figures = registered_figures()
     if not names:
-        return figures
+        return history_figures()
     known = {figure.name: figure for figure in figures}
     unknown = [name for name in names if name not in known]
     if unknown:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,11 +25,17 @@ NO_TELEMETRY = {
 }
 # ru_maxrss is in KiB on Linux, in bytes on macOS.
 RSS_UNITS_PER_MIB = 1024 * 1024 if sys.platform == "darwin" else 1024
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 @dataclass(frozen=True)
 class Measured:
-    """A finished child: exit status, wall seconds, peak resident memory, where it logged."""
+    """A finished child: exit status, wall seconds, peak resident memory, where it logged.
+
+    `peak_rss_mib` is the larger of the biggest single process (the kernel's count at exit)
+    and the most the child and its descendants held together (sampled every 100 ms): a
+    Dagster run starts dbt as a process of its own, and both hold memory at once.
+    """
 
     returncode: int
     seconds: float
@@ -52,6 +59,55 @@ def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        return [int(child) for task in tasks for child in (task / "children").read_text().split()]
+    except OSError:
+        return []
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants now (Linux /proc), in MiB."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            pages = int(Path(f"/proc/{current}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        total += pages * PAGE_BYTES
+        pending += _children(current)
+    return total / 2**20
+
+
+class TreeSampler:
+    """Samples a process tree's resident memory in a thread until stopped; keeps the peak."""
+
+    def __init__(self, pid: int, interval_s: float = 0.1) -> None:
+        self.pid = pid
+        self.interval_s = interval_s
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mib = max(self.peak_mib, tree_rss_mib(self.pid))
+            self._stop.wait(self.interval_s)
+
+    def __enter__(self) -> TreeSampler:
+        if sys.platform.startswith("linux"):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
 def run_measured(
     command: list[str],
     *,
@@ -71,7 +127,9 @@ def run_measured(
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-        _, status, usage = os.wait4(process.pid, 0)
+        with TreeSampler(process.pid) as sampler:
+            _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    return Measured(process.returncode, seconds, usage.ru_maxrss / RSS_UNITS_PER_MIB, log)
+    peak = max(usage.ru_maxrss / RSS_UNITS_PER_MIB, sampler.peak_mib)
+    return Measured(process.returncode, seconds, peak, log)

@@ -46,3 +46,11 @@ def format_report(results: Sequence[tuple[Figure, FigureResult]]) -> str:
 def exit_status(results: Sequence[tuple[Figure, FigureResult]]) -> int:
     """0 when every figure met its target; else the worst status (1 missed, 2 not measured)."""
     return max((int(result.status) for _, result in results), default=0)
+
+
+def format_results(results: Sequence[tuple[Figure, FigureResult]], scale: float) -> str:
+    """One line per number of results.json, the number last, so a script can `awk $NF`."""
+    lines = [f"{'scale':<34} {scale:g}"]
+    for _, result in results:
+        lines += [f"{key:<34} {value}" for key, value in result.results.items()]
+    return "\n".join(lines)

@@ -5,6 +5,7 @@ and agree with the warehouse. Nothing here asserts on a timing: the target is ju
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -95,11 +96,15 @@ def test_the_command_prints_the_table_and_fails_when_a_target_is_missed(
     missed = fixed(Status.MISSED, "slower than its baseline")
     monkeypatch.setattr(cli, "registered_figures", lambda: (missed,))
     monkeypatch.setattr(cli, "select", lambda names: (missed,))
-    assert cli.main(["--work-dir", str(tmp_path), "--quiet"]) == 1
+    results = tmp_path / "results.json"
+    assert cli.main(["--work-dir", str(tmp_path), "--quiet", "--results", str(results)]) == 1
     out = capsys.readouterr().out
     assert "fixed_missed: a figure of a test" in out
     assert "answer" in out and "42" in out
     assert "TARGET MISSED: slower than its baseline" in out
+    written = json.loads(results.read_text())
+    assert written["scale"] == 1.0
+    assert written["verdicts"]["fixed_missed"]["status"] == "missed"
 
 
 def test_an_unknown_figure_is_refused(capsys):
