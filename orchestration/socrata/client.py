@@ -73,6 +73,12 @@ def split_domain(domain: str) -> tuple[str, str]:
     for prefix in ("http://", "https://"):
         if value.startswith(prefix):
             scheme, value = prefix[:-3], value[len(prefix) :]
+    if "@" in value:
+        # user:password@host would travel into lineage links and error messages.
+        raise ValueError(
+            "Socrata domain must be a host[:port] without credentials; "
+            "set the username and password separately"
+        )
     if not value or "/" in value:
         raise ValueError(f"Socrata domain must be a host[:port], got {domain!r}")
     loopback = is_loopback_host(value)

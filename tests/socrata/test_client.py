@@ -124,3 +124,9 @@ def test_timed_out_requests_are_retried(portal):
         create_dataset(client, [{"nopd_item": "A0000122", "typetext": "THEFT"}])
         inject_faults(portal, delay_s=2, count=1)
         assert client.count(DATASET) == 1
+
+
+def test_a_domain_with_credentials_in_it_is_refused_without_echoing_them():
+    with pytest.raises(ValueError, match="without credentials") as refused:
+        split_domain("publisher:s3cret@data.example.gov")
+    assert "s3cret" not in str(refused.value)
