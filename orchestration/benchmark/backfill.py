@@ -36,7 +36,7 @@ def measure(context: BenchContext) -> FigureResult:
         ),
         Row("backfill", round(measured.seconds, 1), f"s; target: under {MAX_SECONDS}"),
         Row("  rows published", sent, "rows, all datasets"),
-        Row("  Dagster events", events, "in memory (see dagster_events for SQLite)"),
+        Row("  Dagster events", events, "in memory; on SQLite: see dagster_events"),
         Row("  peak RSS", round(measured.peak_rss_mib), f"MiB; target: under {MAX_RSS_MIB}"),
     )
     missed = []

@@ -54,9 +54,15 @@ def history_figures() -> tuple[Figure, ...]:
 
     Imported here rather than at module level so a figure module may import this one.
     """
-    from orchestration.benchmark import backfill, dbt_overhead, ingest, nightly
+    from orchestration.benchmark import backfill, dagster_events, dbt_overhead, ingest, nightly
 
-    return (ingest.FIGURE, backfill.FIGURE, dbt_overhead.FIGURE, nightly.FIGURE)
+    return (
+        ingest.FIGURE,
+        backfill.FIGURE,
+        dagster_events.FIGURE,
+        dbt_overhead.FIGURE,
+        nightly.FIGURE,
+    )
 
 
 def span_figures() -> tuple[Figure, ...]:
