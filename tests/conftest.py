@@ -47,3 +47,22 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real city data not present at {SHARED_DATA} (it is never committed)")
     return SHARED_DATA
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After the whole suite: no portal a test left holds a row the privacy rules forbid."""
+    from tests.published_audit import audit_portal_stores
+
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    violations, stores = audit_portal_stores(factory.getbasetemp())
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"published-row audit: {stores} portal stores read, {len(violations)} violations"
+        )
+        for violation in violations:
+            reporter.write_line(f"  {violation}", red=True)
+    if violations and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
