@@ -25,9 +25,14 @@ HOUSE_NUMBER = re.compile(r"^\s*[0-9]+([A-Za-z]|-[A-Za-z0-9]+)?\s")
 
 
 @pytest.fixture(scope="module")
-def published(platform):
+def daily_run(platform):
     result = platform.run_daily_job()
     assert result.success
+    return result
+
+
+@pytest.fixture(scope="module")
+def published(platform, daily_run):
     return platform.published_rows()
 
 
@@ -187,26 +192,38 @@ def test_311_repeat_reports_are_kept_and_flagged(platform, published):
     assert same_day, "some repeats should repeat a request of the same day"
 
 
-def test_the_mart_shows_its_day_as_a_table_and_the_publish_its_bytes(platform, published):
+def test_the_mart_shows_its_day_as_a_table_and_the_publish_its_bytes(
+    platform, published, daily_run
+):
+    # The session's instance holds other modules' runs of the same day too: this run's only.
     instance = dg.DagsterInstance.get()
-    [observation] = instance.fetch_observations(
-        dg.AssetRecordsFilter(
-            asset_key=CALLS_FOR_SERVICE.published.mart_asset_key, asset_partitions=[DAY.isoformat()]
-        ),
-        limit=1,
-    ).records
+    [observation] = [
+        record
+        for record in instance.fetch_observations(
+            dg.AssetRecordsFilter(
+                asset_key=CALLS_FOR_SERVICE.published.mart_asset_key,
+                asset_partitions=[DAY.isoformat()],
+            ),
+            limit=100,
+        ).records
+        if record.run_id == daily_run.run_id
+    ]
     metadata = observation.asset_observation.metadata
     table = metadata["day_table"].value
     assert table.startswith("| policedistrict \\\\ priority |")
     assert table.splitlines()[-1].endswith(f"| {len(published):,} |")
     assert "data:image/svg+xml;base64," in metadata["daily_volume_90_days"].value
-    publishes = instance.fetch_materializations(
-        dg.AssetRecordsFilter(
-            asset_key=CALLS_FOR_SERVICE.published.published_asset_key,
-            asset_partitions=[DAY.isoformat()],
-        ),
-        limit=10,
-    ).records
-    first = publishes[-1].asset_materialization.metadata
+    [publish] = [
+        record
+        for record in instance.fetch_materializations(
+            dg.AssetRecordsFilter(
+                asset_key=CALLS_FOR_SERVICE.published.published_asset_key,
+                asset_partitions=[DAY.isoformat()],
+            ),
+            limit=100,
+        ).records
+        if record.run_id == daily_run.run_id
+    ]
+    first = publish.asset_materialization.metadata
     assert first["bytes_sent"].value > 0
     assert first["rows_sent"].value == len(published)

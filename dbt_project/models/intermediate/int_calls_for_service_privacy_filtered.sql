@@ -123,7 +123,9 @@ sensitive_types as (
 screened as (
 
     select
-        *,
+        -- normalized's columns only: `*` would add the join's nopd_item and a second
+        -- is_juvenile_call_type, ambiguous to readers and to the column lineage.
+        normalized.*,
         {% if var('calls_for_service')['exclude_juvenile_call_types'] %}
             coalesce(calls_ever_juvenile.is_juvenile_call_type, true)
         {% else %}
@@ -154,10 +156,11 @@ screened as (
 generalized as (
 
     select
-        screened.* exclude (type_text, initial_type_text, disposition_text),
-        published_type.type_text,
-        published_initial_type.type_text as initial_type_text,
-        published_disposition.disposition_text,
+        -- Named apart rather than `* exclude (...)`, which the column lineage cannot read.
+        screened.*,
+        published_type.type_text as published_type_text,
+        published_initial_type.type_text as published_initial_type_text,
+        published_disposition.disposition_text as published_disposition_text,
         {{ mask_block_address('screened.redacted_address') }} as block_address,
         case when not screened.is_sensitive_location then block_located.map_x end as map_x,
         case when not screened.is_sensitive_location then block_located.map_y end as map_y,
@@ -191,17 +194,17 @@ final as (
         versions_seen,
         nopd_item,
         type_code,
-        type_text,
+        published_type_text as type_text,
         priority,
         initial_type_code,
-        initial_type_text,
+        published_initial_type_text as initial_type_text,
         initial_priority,
         created_at,
         dispatched_at,
         arrived_at,
         closed_at,
         disposition_code,
-        disposition_text,
+        published_disposition_text as disposition_text,
         is_self_initiated,
         beat,
         block_address,
