@@ -341,4 +341,9 @@ def source_of(dataset: PublishedDataset) -> Source | None:
 
 def dbt_vars(window: DayWindow, sources: tuple[Source, ...] = SOURCES) -> dict[str, object]:
     """dbt vars of a run: the partition window and each source's privacy parameters."""
-    return {**window.dbt_vars(), **{source.name: dict(source.privacy) for source in sources}}
+    return {**window.dbt_vars(), **privacy_vars(sources)}
+
+
+def privacy_vars(sources: tuple[Source, ...] = SOURCES) -> dict[str, object]:
+    """Each source's privacy parameters as dbt vars: what shapes the models' SQL, day to day."""
+    return {source.name: dict(source.privacy) for source in sources}

@@ -12,7 +12,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
-from orchestration.catalog import SOURCES, Source, dbt_vars
+from orchestration.catalog import SOURCES, Source, dbt_vars, privacy_vars
+from orchestration.dbt_column_metadata import (
+    ColumnMetadataCache,
+    attach_column_metadata,
+    cache_path_for,
+)
 from orchestration.dbt_project import LocalDbtCliResource, dbt_project
 from orchestration.partitions import daily_partitions, window_of
 from orchestration.warehouse.resource import WarehouseResource
@@ -84,14 +89,20 @@ def build_dbt_models(
         """Build (run and test) the selected models for the run's partition window.
 
         dbt opens the warehouse file from its own process; asking for the warehouse resource
-        makes a run that selects only dbt models take the run's warehouse lock too.
+        makes a run that selects only dbt models take the run's warehouse lock too. Column
+        schema and lineage are derived again only for models whose code or upstream columns
+        changed (orchestration/dbt_column_metadata.py).
         """
-        del warehouse
         window = window_of(context)
         variables = json.dumps(dbt_vars(window, sources))
         invocation = dbt.cli(["build", "--vars", variables], context=context)
         try:
-            yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+            yield from attach_column_metadata(
+                invocation.stream().fetch_row_counts(),
+                invocation,
+                ColumnMetadataCache(cache_path_for(warehouse.path)),
+                privacy_vars(sources),
+            )
         finally:
             release_dbt_duckdb_handles()
             shutil.rmtree(invocation.target_path, ignore_errors=True)

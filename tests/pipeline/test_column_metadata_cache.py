@@ -1,0 +1,106 @@
+"""Column schema and lineage are derived once per version of what they depend on."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from orchestration import dbt_column_metadata
+from orchestration.catalog import CALLS_FOR_SERVICE
+from orchestration.dbt_column_metadata import cache_path_for
+from orchestration.dbt_project import dbt_project
+from tests.pipeline.conftest import DAY
+
+LINEAGE = "dagster/column_lineage"
+SCHEMA = "dagster/column_schema"
+
+
+class CountingDerivation:
+    """dagster-dbt's derivation, counting the models it was asked for."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.models: list[str] = []
+        derive = dbt_column_metadata._fetch_column_metadata
+
+        def counted(invocation, event, with_column_lineage):
+            self.models.append(event.metadata["unique_id"].value)
+            return derive(invocation, event, with_column_lineage)
+
+        monkeypatch.setattr(dbt_column_metadata, "_fetch_column_metadata", counted)
+
+
+def model_metadata(result) -> dict[str, dict]:
+    """Column schema and lineage of each dbt model the run materialized."""
+    found = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        metadata = materialization.metadata
+        if SCHEMA in metadata:
+            found[materialization.asset_key.to_user_string()] = {
+                SCHEMA: metadata[SCHEMA].value,
+                LINEAGE: metadata[LINEAGE].value if LINEAGE in metadata else None,
+            }
+    return found
+
+
+def calls_models() -> set[str]:
+    """The dbt models downstream of the calls-for-service raw table."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    children = manifest["child_map"]
+    [source] = [
+        unique_id
+        for unique_id, props in manifest["sources"].items()
+        if props["name"] == CALLS_FOR_SERVICE.raw_table.split(".")[1]
+    ]
+    seen, todo = set(), [source]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child.startswith("model.") and child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def first_run(platform):
+    result = platform.run_daily_job(DAY)
+    assert result.success
+    return result
+
+
+def test_the_first_run_keeps_every_models_metadata_beside_the_warehouse(platform, first_run):
+    cache = cache_path_for(platform.warehouse)
+    assert cache.exists()
+    assert model_metadata(first_run)
+    lineage = [m[LINEAGE] for m in model_metadata(first_run).values() if m[LINEAGE]]
+    assert lineage, "dagster-dbt's column lineage reaches the materializations"
+
+
+def test_a_second_run_derives_nothing_and_carries_the_same_metadata(
+    platform, first_run, monkeypatch
+):
+    derivation = CountingDerivation(monkeypatch)
+    second = platform.run_daily_job(DAY)
+    assert second.success
+    assert derivation.models == []
+    assert model_metadata(second) == model_metadata(first_run)
+
+
+def test_a_raw_table_that_grew_a_column_has_its_downstream_models_derived_again(
+    platform, first_run, monkeypatch
+):
+    with duckdb.connect(str(platform.warehouse)) as connection:
+        connection.execute(f"alter table {CALLS_FOR_SERVICE.raw_table} add column newfield varchar")
+    derivation = CountingDerivation(monkeypatch)
+    assert platform.run_daily_job(DAY).success
+    assert set(derivation.models) == calls_models()
+
+
+def test_an_unreadable_cache_is_derived_again_not_fatal(platform, first_run, monkeypatch):
+    cache_path_for(platform.warehouse).write_text("{not json", encoding="utf-8")
+    derivation = CountingDerivation(monkeypatch)
+    assert platform.run_daily_job(DAY).success
+    assert derivation.models
+    assert cache_path_for(platform.warehouse).read_text().startswith("{")
