@@ -57,6 +57,9 @@ LOAD_COLUMNS = {
     "_source_rows_updated_at": "timestamp",
 }
 SYSTEM_FIELDS = {":id": "_source_row_id", ":updated_at": "_source_updated_at"}
+# The loader streams: DuckDB needs a parse buffer and the row groups it is writing, and
+# caching blocks it already wrote would only make its memory grow with the history.
+LOADER_MEMORY_LIMIT = "512MB"
 # Metadata key of a raw materialization: the newest source `:updated_at` it loaded.
 NEWEST_ROW_UPDATED_AT = "newest_row_updated_at"
 

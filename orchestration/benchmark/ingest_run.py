@@ -26,13 +26,15 @@ from orchestration.partitions import DayWindow
 
 
 def load_fast(domain: str, warehouse: str, window: DayWindow, names: list[str]) -> int:
-    from orchestration.raw_loader import load_raw_window
+    from orchestration.raw_loader import LOADER_MEMORY_LIMIT, load_raw_window
     from orchestration.socrata.client import CSV_PAGE_SIZE, SocrataClient
+    from orchestration.warehouse.resource import limit_memory
 
     run_id = f"bench-{uuid.uuid4().hex[:12]}"
     rows = 0
     with SocrataClient(domain) as client:
         connection = duckdb.connect(warehouse)
+        limit_memory(connection, LOADER_MEMORY_LIMIT)  # as the raw assets' connection
         try:
             for source in SOURCES:
                 if source.name in names:

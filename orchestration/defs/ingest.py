@@ -10,7 +10,7 @@ import dagster as dg
 
 from orchestration.catalog import SOURCES, Source
 from orchestration.partitions import daily_partitions, window_of
-from orchestration.raw_loader import NEWEST_ROW_UPDATED_AT, load_raw_window
+from orchestration.raw_loader import LOADER_MEMORY_LIMIT, NEWEST_ROW_UPDATED_AT, load_raw_window
 from orchestration.socrata.resource import SocrataResource
 from orchestration.source_schema import SourceSchemaError, check_source_dataset
 from orchestration.warehouse.resource import WarehouseResource
@@ -66,7 +66,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
                 raise dg.Failure(description=str(error), allow_retries=False) from error
             for column, alias in layout.aliases_used.items():
                 context.log.info(f"{source.name}: reading {column} from its older name {alias}")
-            with warehouse.connect() as connection:
+            with warehouse.connect(memory_limit=LOADER_MEMORY_LIMIT) as connection:
                 load = load_raw_window(
                     client,
                     connection,

@@ -17,6 +17,7 @@ collision.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import weakref
 from collections.abc import Iterator
@@ -30,6 +31,11 @@ from pydantic import Field, PrivateAttr
 from orchestration.warehouse import run_lock
 
 DUCKDB_LOCK_MESSAGE = "Could not set lock"
+# DuckDB's buffer pool defaults to 80 % of the machine's memory and keeps every block a
+# process wrote cached up to it, so a long backfill's memory would grow with the history.
+# profiles.yml bounds dbt's connection alike (a test keeps the two equal).
+DEFAULT_MEMORY_LIMIT = "2GB"
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,10 @@ class WarehouseResource(dg.ConfigurableResource):
         default=300.0,
         description="How long connect() waits for DuckDB's lock held by a process outside a run.",
     )
+    memory_limit: str = Field(
+        default=DEFAULT_MEMORY_LIMIT,
+        description="DuckDB's memory_limit for each connection (past it, DuckDB spills to disk).",
+    )
     _release: weakref.finalize | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -64,15 +74,29 @@ class WarehouseResource(dg.ConfigurableResource):
         run_lock.release_when_finished(context.instance, context.run.run_id, self._release)
 
     @contextmanager
-    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Open the warehouse for one unit of work and always close it afterwards."""
+    def connect(
+        self, *, read_only: bool = False, memory_limit: str | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the warehouse for one unit of work and always close it afterwards.
+
+        `memory_limit` overrides the resource's for a unit of work that needs less (the raw
+        loader streams, and caching what it wrote would only grow its memory).
+        """
         if not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         connection = open_when_free(self.path, read_only, self.file_lock_timeout_s)
         try:
+            limit_memory(connection, memory_limit or self.memory_limit)
             yield connection
         finally:
             connection.close()
+
+
+def limit_memory(connection: duckdb.DuckDBPyConnection, memory_limit: str) -> None:
+    """Bound the buffer pool of the connection's database (a setting of the whole instance)."""
+    if not _MEMORY_LIMIT.match(memory_limit.strip()):
+        raise ValueError(f"not a DuckDB memory limit: {memory_limit!r} (e.g. 2GB, 512MB)")
+    connection.execute(f"set memory_limit = '{memory_limit.strip()}'")
 
 
 def open_when_free(
