@@ -27,6 +27,7 @@ def measure(context: BenchContext) -> FigureResult:
         )
     sent, _ = context.deployment("full").sent("backfill-full")
     events = context.deployment("full").run_summary("backfill-full")["events"]
+    split = context.deployment("full").breakdown("backfill-full", measured)
     rows = (
         Row("history generated", round(history.generate_seconds, 1), f"s, {history.rows:,} rows"),
         Row(
@@ -35,6 +36,7 @@ def measure(context: BenchContext) -> FigureResult:
             f"{len(window.days):,} days, one run",
         ),
         Row("backfill", round(measured.seconds, 1), f"s; target: under {MAX_SECONDS}"),
+        *split.rows(),
         Row("  rows published", sent, "rows, all datasets"),
         Row("  Dagster events", events, "in memory; on SQLite: see dagster_events"),
         Row("  peak RSS", round(measured.peak_rss_mib), f"MiB; target: under {MAX_RSS_MIB}"),
@@ -53,6 +55,7 @@ def measure(context: BenchContext) -> FigureResult:
         "backfill_peak_rss_mb": round(measured.peak_rss_mib),
         "backfill_rows_published": sent,
         "backfill_dagster_events": events,
+        **split.results("backfill"),
     }
     return FigureResult(rows, Status.MISSED if missed else Status.MET, "; ".join(missed), results)
 

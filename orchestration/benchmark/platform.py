@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.benchmark.measure import Measured, run_measured
+from orchestration.benchmark.run_breakdown import RunBreakdown, breakdown
 from orchestration.embedded import (
     PUBLISHER_USERNAME,
     RunningPortal,
@@ -98,6 +99,11 @@ class Deployment:
             if line.startswith('{"success"'):
                 return json.loads(line)
         return {"success": False, "events": 0, "published": {}}
+
+    def breakdown(self, step: str, measured: Measured) -> RunBreakdown:
+        """Where the run of `step` spent its wall time, by kind of step."""
+        step_seconds = self.run_summary(step).get("step_seconds", {})
+        return breakdown(measured.seconds, step_seconds, self.log_path(step))
 
     def sent(self, step: str) -> tuple[int, int]:
         """Rows and bytes the publish steps of `step`'s run sent, all datasets."""

@@ -38,7 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         # A range run records one materialization per day, each with the step's metadata:
         # one per asset is what the step sent.
         published: dict[str, dict[str, object]] = {}
+        step_seconds: dict[str, float] = {}
         for event in result.all_events:
+            if event.is_step_success:
+                step_seconds[event.step_key] = event.event_specific_data.duration_ms / 1000
             if not event.is_step_materialization:
                 continue
             materialization = event.step_materialization_data.materialization
@@ -49,7 +52,14 @@ def main(argv: list[str] | None = None) -> int:
                 }
         events = len(result.all_events)
     print(
-        json.dumps({"success": result.success, "events": events, "published": published}),
+        json.dumps(
+            {
+                "success": result.success,
+                "events": events,
+                "published": published,
+                "step_seconds": step_seconds,
+            }
+        ),
         flush=True,
     )
     return 0 if result.success else 1
