@@ -51,6 +51,13 @@ class DayWindow:
     def dbt_vars(self) -> dict[str, str]:
         return {"partition_start": self.start.isoformat(), "partition_end": self.end.isoformat()}
 
+    def dbt_environment(self) -> dict[str, str]:
+        """The window as `macros/partition_window.sql` reads it while nodes run."""
+        return {
+            "CIVIC_PARTITION_START": self.start.isoformat(),
+            "CIVIC_PARTITION_END": self.end.isoformat(),
+        }
+
     def contains(self, moment: datetime) -> bool:
         return self.start <= moment.date() < self.end
 

@@ -1,11 +1,25 @@
-{#- The run's partition window as SQL. Dates are parsed here so a malformed var fails the
-    build instead of reaching the SQL text. -#}
+{#- The run's partition window as SQL. Dates are parsed here so a malformed value fails the
+    build instead of reaching the SQL text.
+
+    Dagster passes the window in the environment (CIVIC_PARTITION_START, CIVIC_PARTITION_END),
+    read only while a node runs (`execute`): a window among the `--vars` would change dbt's
+    vars hash every run, and dbt would parse the whole project again instead of reusing its
+    partial parse. A standalone run may pass `partition_start` / `partition_end` as vars
+    instead; the environment wins when both are given. -#}
+{% macro partition_bound(name) -%}
+    {%- set text = var("partition_" ~ name) -%}
+    {%- if execute -%}
+        {%- set text = env_var("CIVIC_PARTITION_" ~ name | upper, text) -%}
+    {%- endif -%}
+    date '{{ modules.datetime.date.fromisoformat(text) }}'
+{%- endmacro %}
+
 {% macro partition_start_date() -%}
-    date '{{ modules.datetime.date.fromisoformat(var("partition_start")) }}'
+    {{ partition_bound("start") }}
 {%- endmacro %}
 
 {% macro partition_end_date() -%}
-    date '{{ modules.datetime.date.fromisoformat(var("partition_end")) }}'
+    {{ partition_bound("end") }}
 {%- endmacro %}
 
 {% macro in_partition_window(date_expression) -%}

@@ -12,11 +12,18 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
-from orchestration.catalog import SOURCES, Source, dbt_vars, privacy_vars
+from orchestration.catalog import SOURCES, Source, privacy_vars
 from orchestration.dbt_column_metadata import (
     ColumnMetadataCache,
     attach_column_metadata,
     cache_path_for,
+)
+from orchestration.dbt_partial_parse import (
+    environment,
+    keep_parse,
+    new_target_path,
+    saved_parse_path,
+    seed_target,
 )
 from orchestration.dbt_project import LocalDbtCliResource, dbt_project
 from orchestration.partitions import daily_partitions, window_of
@@ -94,8 +101,16 @@ def build_dbt_models(
         changed (orchestration/dbt_column_metadata.py).
         """
         window = window_of(context)
-        variables = json.dumps(dbt_vars(window, sources))
-        invocation = dbt.cli(["build", "--vars", variables], context=context)
+        saved_parse = saved_parse_path(warehouse.path)
+        target_path = new_target_path(project.project_dir, context.run_id)
+        seed_target(target_path, saved_parse)
+        # The window travels in the environment so the vars, and dbt's saved parse, stay
+        # the same from run to run (orchestration/dbt_partial_parse.py).
+        variables = json.dumps(privacy_vars(sources))
+        with environment(window.dbt_environment()):
+            invocation = dbt.cli(
+                ["build", "--vars", variables], context=context, target_path=target_path
+            )
         try:
             yield from attach_column_metadata(
                 invocation.stream().fetch_row_counts(),
@@ -105,6 +120,7 @@ def build_dbt_models(
             )
         finally:
             release_dbt_duckdb_handles()
-            shutil.rmtree(invocation.target_path, ignore_errors=True)
+            keep_parse(target_path, saved_parse)
+            shutil.rmtree(target_path, ignore_errors=True)
 
     return dbt_models
