@@ -79,7 +79,9 @@ class Deployment:
             **portal_environment(self.source, self.public),
         }
 
-    def run_daily_publish(self, window: DayWindow, step: str) -> Measured:
+    def run_daily_publish(
+        self, window: DayWindow, step: str, extra_env: dict[str, str] | None = None
+    ) -> Measured:
         """`daily_publish` over the window's days as one run, timed, its memory measured.
 
         The run's summary (success, events, rows and bytes each publish step sent) is the
@@ -87,7 +89,8 @@ class Deployment:
         """
         command = [sys.executable, "-m", "orchestration.benchmark.run_job"]
         command += [window.start.isoformat(), window.days[-1].isoformat()]
-        return run_measured(command, cwd=self.root, log=self.log_path(step), env=self.environment())
+        env = {**self.environment(), **(extra_env or {})}
+        return run_measured(command, cwd=self.root, log=self.log_path(step), env=env)
 
     def log_path(self, step: str) -> Path:
         return self.root / "logs" / f"{step}.out"
