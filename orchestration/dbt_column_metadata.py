@@ -169,8 +169,15 @@ def attach_column_metadata(
     invocation: Any,
     cache: ColumnMetadataCache,
     parameters: Mapping[str, Any],
+    context: dg.AssetExecutionContext,
 ) -> Iterator[Any]:
-    """dbt's events, each built model's carrying its column schema and lineage.
+    """dbt's events, each built model's newest partition carrying its column schema and lineage.
+
+    A run over a range of days records one materialization per model and day, each with the
+    output's metadata; column schema and lineage (kilobytes a model) repeated on every day of
+    a fifteen-year backfill made storing those events the larger part of the run. They are
+    the same for every day, and the UI and the lineage documents read a model's latest
+    materialization, so only the range's newest day carries them (`add_asset_metadata`).
 
     `events` must come after the dbt process has finished (for DuckDB, dagster-dbt's
     `fetch_row_counts()` waits for it), since deriving metadata reads the warehouse.
@@ -178,6 +185,7 @@ def attach_column_metadata(
     if invocation.adapter is None:
         yield from events
         return
+    newest_partition = context.partition_key_range.end if context.has_partition_key_range else None
     project = project_fingerprint(invocation.manifest, parameters)
     fingerprints = _Fingerprints(invocation, project)
     try:
@@ -195,6 +203,15 @@ def attach_column_metadata(
                     cache.put(unique_id, fingerprint, metadata)
             else:
                 cache.hits += 1
-            yield event.with_metadata({**event.metadata, **metadata}) if metadata else event
+            if metadata and newest_partition is not None:
+                key = (
+                    context.asset_key_for_output(event.output_name)
+                    if isinstance(event, dg.Output)
+                    else event.asset_key
+                )
+                context.add_asset_metadata(metadata, asset_key=key, partition_key=newest_partition)
+            elif metadata:
+                event = event.with_metadata({**event.metadata, **metadata})
+            yield event
     finally:
         cache.save()

@@ -117,6 +117,7 @@ def build_dbt_models(
                 invocation,
                 ColumnMetadataCache(cache_path_for(warehouse.path)),
                 privacy_vars(sources),
+                context,
             )
         finally:
             release_dbt_duckdb_handles()

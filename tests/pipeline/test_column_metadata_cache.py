@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -104,3 +106,23 @@ def test_an_unreadable_cache_is_derived_again_not_fatal(platform, first_run, mon
     assert platform.run_daily_job(DAY).success
     assert derivation.models
     assert cache_path_for(platform.warehouse).read_text().startswith("{")
+
+
+def test_a_range_run_puts_column_metadata_on_its_newest_day_only(platform, first_run):
+    first, newest = (DAY - timedelta(days=1)).isoformat(), DAY.isoformat()
+    job = platform.definitions().resolve_job_def("daily_publish")
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        tags={
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": newest,
+        },
+        raise_on_error=False,
+    )
+    assert result.success
+    days_with_schema = {
+        event.step_materialization_data.materialization.partition
+        for event in result.get_asset_materialization_events()
+        if SCHEMA in event.step_materialization_data.materialization.metadata
+    }
+    assert days_with_schema == {newest}
