@@ -2,10 +2,11 @@
 
 A figure that misses its target must say what bounds it. `run_job` records each step's
 duration (Dagster's own STEP_SUCCESS durations) in its summary line, and dbt logs the time
-of its own build; from those this splits a run's wall time into ingest, dbt's build, what
-the dbt step spent beyond it (dagster-dbt's start, column metadata, and storing one event
-per model and day), the contract checks, the publishes, and the rest (the process's start
-and imports, Dagster's run set-up and its events between steps).
+of its own build (its nodes, after its start and parse); from those this splits a run's
+wall time into ingest, dbt's build, what the dbt step spent beyond it (dbt's start and
+parse, dagster-dbt's own adapter, column metadata, and storing one event per model and
+day), the contract checks, the publishes, and the rest (the process's start and imports,
+Dagster's run set-up and its events between steps).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class RunBreakdown:
             Row(
                 "    dbt step beyond it",
                 round(self.dbt_beyond_build_s, 1),
-                "s: dagster-dbt, column metadata, an event per model and day",
+                "s: dbt's start and parse, dagster-dbt, metadata, an event per model and day",
             ),
             Row("    contract checks", round(self.contracts_s, 1), "s"),
             Row("    publish steps", round(self.publish_s, 1), "s"),
