@@ -113,7 +113,10 @@ def write_raw_rows(
         connection.close()
 
 
-def dbt_build(warehouse: Path, start: date, end: date, **extra_vars) -> subprocess.CompletedProcess:
+def dbt_build(
+    warehouse: Path, start: date, end: date, *, command: str = "build", **extra_vars
+) -> subprocess.CompletedProcess:
+    """`dbt build` (or `command`, e.g. `test`) of the window [start, end) into `warehouse`."""
     env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DO_NOT_TRACK": "1"}
     variables = {"partition_start": start.isoformat(), "partition_end": end.isoformat()}
     variables.update(extra_vars)
@@ -121,7 +124,7 @@ def dbt_build(warehouse: Path, start: date, end: date, **extra_vars) -> subproce
     return subprocess.run(
         [
             str(Path(sys.executable).with_name("dbt")),
-            "build",
+            command,
             "--profiles-dir",
             ".",
             "--target-path",
