@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import duckdb
+import pytest
 
 from tests.warehouse_builder import dbt_build, raw_row, write_raw_rows
 
@@ -32,19 +33,24 @@ def next_day_call(nopd_item: str):
     )
 
 
-def test_distinct_calls_on_two_days_pass(tmp_path):
+@pytest.fixture
+def first_day_built(tmp_path):
+    """A warehouse whose first day holds call A0000122, built and passing."""
     warehouse = tmp_path / "warehouse.duckdb"
     write_raw_rows(warehouse, [raw_row("A0000122")], DAY)
     assert build(warehouse, DAY).returncode == 0
+    return warehouse
+
+
+def test_distinct_calls_on_two_days_pass(first_day_built):
+    warehouse = first_day_built
     write_raw_rows(warehouse, [next_day_call("A0000222")], NEXT_DAY)
     result = build(warehouse, NEXT_DAY)
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-def test_a_call_that_moved_to_another_day_and_stands_on_both_fails(tmp_path):
-    warehouse = tmp_path / "warehouse.duckdb"
-    write_raw_rows(warehouse, [raw_row("A0000122")], DAY)
-    assert build(warehouse, DAY).returncode == 0
+def test_a_call_that_moved_to_another_day_and_stands_on_both_fails(first_day_built):
+    warehouse = first_day_built
     # The source moved the call to the next day; the first day's partition still holds it.
     write_raw_rows(warehouse, [next_day_call("A0000122")], NEXT_DAY)
     result = build(warehouse, NEXT_DAY)
@@ -52,10 +58,8 @@ def test_a_call_that_moved_to_another_day_and_stands_on_both_fails(tmp_path):
     assert failed(result, TEST)
 
 
-def test_a_key_twice_in_the_window_fails(tmp_path):
-    warehouse = tmp_path / "warehouse.duckdb"
-    write_raw_rows(warehouse, [raw_row("A0000122")], DAY)
-    assert build(warehouse, DAY).returncode == 0
+def test_a_key_twice_in_the_window_fails(first_day_built):
+    warehouse = first_day_built
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("insert into marts.calls_for_service from marts.calls_for_service")
     # Tested as it stands: a build would replace the window's rows first.
