@@ -6,7 +6,6 @@ import dagster as dg
 from dagster_dbt import DbtProject
 
 from orchestration.catalog import DERIVED_DATASETS, SOURCES, PublishedDataset, Source
-from orchestration.dbt_project import DBT_EXECUTABLE, LocalDbtCliResource, dbt_project
 from orchestration.defs.failures import FailureWebhookResource, record_run_failures
 from orchestration.defs.freshness import build_freshness_check, build_freshness_schedule
 from orchestration.defs.ingest import build_ingest_assets
@@ -24,6 +23,8 @@ from orchestration.defs.schedules import (
 from orchestration.defs.sensors import build_change_sensors
 from orchestration.defs.transform import build_dbt_models
 from orchestration.socrata.resource import SocrataResource
+from orchestration.transform.compat import LocalDbtCliResource
+from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
 from orchestration.warehouse.resource import WarehouseResource
 
 

@@ -4,7 +4,7 @@ Why this script exists: the generator has to produce data that looks like the Ci
 (codes, priorities, dispositions, streets, volumes, quirks), but real published rows must never
 be committed. So this script reads the research copies in ``../shared/data`` and writes only
 aggregated facts (frequency tables, quantiles, street segments with one representative point)
-into ``orchestration/generator/reference/``. Those small CSVs are our own data; the generator
+into ``tooling/generator/reference/``. Those small CSVs are our own data; the generator
 and its tests run from them alone, on a fresh clone without ``../shared``.
 
 Inputs (see ``../shared/data/README.md`` and ``calls_for_service/PROVENANCE.txt``):
@@ -415,7 +415,7 @@ def misspellings(types: pd.DataFrame, texts: pd.Series, older: pd.DataFrame) -> 
 
 
 # ---------------------------------------------------------------------------------------------
-# Use of force (``--use-of-force``): the tables ``orchestration.generator.use_of_force`` draws
+# Use of force (``--use-of-force``): the tables ``tooling.generator.use_of_force`` draws
 # from. Sources (``use_of_force/PROVENANCE.txt``): two exports in the old layout (one row per
 # officer, force type and subject, with exact duplicate rows) and one in the current layout
 # (one row per incident, lists joined with " | "). The current-layout export gives the values

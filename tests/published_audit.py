@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.catalog import PUBLISHED_DATASETS, PublishedDataset
-from orchestration.portal.schema import table_name
+from tooling.local_portal.schema import table_name
 
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 SYSTEM_COLUMNS = {":id", ":created_at", ":updated_at"}

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.portal.store import PortalStore
 from tests.published_audit import audit_portal_stores
+from tooling.local_portal.store import PortalStore
 
 
 @pytest.fixture

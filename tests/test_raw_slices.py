@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from orchestration.ingest.slices import slice_window
 from orchestration.partitions import DayWindow
-from orchestration.raw_slices import slice_window
 
 START = date(2024, 1, 1)
 WINDOW = DayWindow(START, START + timedelta(days=10))

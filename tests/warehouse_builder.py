@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.catalog import CALLS_FOR_SERVICE
-from orchestration.raw_loader import ensure_raw_table, quote
+from orchestration.ingest.loader import ensure_raw_table, quote
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INTERNAL_FIELDS = [

@@ -27,7 +27,7 @@
 {#- A source column the city's exports have spelled more than one way (`type` / `type_`,
     `timearrive` / `timearrival`): the first non-blank value among the spellings the raw
     table has. The raw table keeps every spelling it has seen, so rows of both layouts can
-    sit side by side; orchestration/source_schema.py fails a load that has none of them. -#}
+    sit side by side; orchestration/ingest/source_layout.py fails a load that has none of them. -#}
 {% macro renamed_source_column(relation, names) -%}
     {%- set spellings = [] -%}
     {%- if execute -%}

@@ -1,1 +1,1 @@
-"""Definitions by concern: ingest, transform, quality, publish, schedules."""
+"""Dagster objects only, one concern a module: assets, checks, jobs, schedules and sensors."""

@@ -2,17 +2,17 @@
 
 Upstream of each raw asset is the internal Socrata dataset itself, declared as an external
 asset so the graph starts where the data does. Before loading, the dataset's layout is checked
-(orchestration/source_schema.py): a dataset the models cannot read fails the step, without
+(orchestration/ingest/source_layout.py): a dataset the models cannot read fails the step, without
 retries (waiting does not bring a column back), so nothing downstream runs or publishes.
 """
 
 import dagster as dg
 
 from orchestration.catalog import SOURCES, Source
+from orchestration.ingest.loader import LOADER_MEMORY_LIMIT, NEWEST_ROW_UPDATED_AT, load_raw_window
+from orchestration.ingest.source_layout import SourceSchemaError, check_source_dataset
 from orchestration.partitions import daily_partitions, window_of
-from orchestration.raw_loader import LOADER_MEMORY_LIMIT, NEWEST_ROW_UPDATED_AT, load_raw_window
 from orchestration.socrata.resource import SocrataResource
-from orchestration.source_schema import SourceSchemaError, check_source_dataset
 from orchestration.warehouse.resource import WarehouseResource
 
 

@@ -10,8 +10,6 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration.catalog import SOURCES, PublishedDataset, Source
-from orchestration.day_summary import daily_counts, day_table, volume_markdown, volume_svg
-from orchestration.dbt_project import dbt_project
 from orchestration.lineage.document import Publication, lineage_document
 from orchestration.lineage.manifest import ManifestIndex
 from orchestration.lineage.provenance import (
@@ -23,15 +21,22 @@ from orchestration.lineage.provenance import (
 )
 from orchestration.lineage.trace import latest_column_lineage
 from orchestration.partitions import DayWindow, daily_partitions, window_of
+from orchestration.publishing.day_summary import (
+    daily_counts,
+    day_table,
+    volume_markdown,
+    volume_svg,
+)
 from orchestration.publishing.plan import stage_delta_plan
+from orchestration.publishing.row_fates import FateCounts, fate_counts
 from orchestration.publishing.send import (
     DEFAULT_CHUNK_SIZE,
     PublishResult,
     publish_window,
     replace_dataset,
 )
-from orchestration.row_fates import FateCounts, fate_counts
 from orchestration.socrata.resource import SocrataResource
+from orchestration.transform.project import dbt_project
 from orchestration.warehouse.resource import WarehouseResource
 
 MANIFEST = dbt_project.manifest_path

@@ -3,7 +3,7 @@
 The daily schedule publishes yesterday. Afterwards the police reclassify calls for up to 36
 hours after closing, calls close late, and rows turn out to be juvenile cases, duplicates or
 voids, on days of any age. One sensor per source asks the source portal which local days
-changed (see orchestration.change_detection) and requests a run of the daily job for exactly
+changed (see orchestration.ingest.change_detection) and requests a run of the daily job for exactly
 those partitions, selecting the source's raw asset and everything downstream of it (its
 models, checks, mart and published datasets), nothing of the other sources.
 
@@ -19,10 +19,10 @@ from datetime import date
 import dagster as dg
 
 from orchestration.catalog import SOURCES, Source
-from orchestration.change_detection import SourceChanges, SourceCursor, scan_source_changes
 from orchestration.defs.schedules import daily_publish_job
+from orchestration.ingest.change_detection import SourceChanges, SourceCursor, scan_source_changes
+from orchestration.ingest.loader import NEWEST_ROW_UPDATED_AT
 from orchestration.partitions import FIRST_DAY, daily_partitions
-from orchestration.raw_loader import NEWEST_ROW_UPDATED_AT
 from orchestration.socrata.resource import SocrataResource
 
 MINIMUM_INTERVAL_S = 15 * 60

@@ -13,20 +13,21 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
 from orchestration.catalog import SOURCES, Source, privacy_vars
-from orchestration.dbt_column_metadata import (
+from orchestration.partitions import daily_partitions, window_of
+from orchestration.transform.column_metadata import (
     ColumnMetadataCache,
     attach_column_metadata,
     cache_path_for,
 )
-from orchestration.dbt_partial_parse import (
+from orchestration.transform.compat import LocalDbtCliResource, release_dbt_duckdb_handles
+from orchestration.transform.partial_parse import (
     environment,
     keep_parse,
     new_target_path,
     saved_parse_path,
     seed_target,
 )
-from orchestration.dbt_project import LocalDbtCliResource, dbt_project
-from orchestration.partitions import daily_partitions, window_of
+from orchestration.transform.project import dbt_project
 from orchestration.warehouse.resource import WarehouseResource
 
 OWNERS = ["team:data-engineering"]
@@ -59,22 +60,6 @@ class CivicDbtTranslator(DagsterDbtTranslator):
         return list(super().get_owners(dbt_resource_props) or OWNERS)
 
 
-def release_dbt_duckdb_handles() -> None:
-    """Close the DuckDB handle dagster-dbt's adapter keeps open in this process.
-
-    After row counts and column metadata are fetched, dbt-duckdb holds a connection to the
-    warehouse in a process-wide environment; the next `duckdb.connect` of the same file in
-    this process (the contract check, the publisher) would fail on the conflicting handle.
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        environment = DuckDBConnectionManager._ENV
-        if environment is not None:
-            environment.close()
-            DuckDBConnectionManager._ENV = None
-
-
 def build_dbt_models(
     project: DbtProject = dbt_project, sources: tuple[Source, ...] = SOURCES
 ) -> dg.AssetsDefinition:
@@ -98,14 +83,14 @@ def build_dbt_models(
         dbt opens the warehouse file from its own process; asking for the warehouse resource
         makes a run that selects only dbt models take the run's warehouse lock too. Column
         schema and lineage are derived again only for models whose code or upstream columns
-        changed (orchestration/dbt_column_metadata.py).
+        changed (orchestration/transform/column_metadata.py).
         """
         window = window_of(context)
         saved_parse = saved_parse_path(warehouse.path)
         target_path = new_target_path(project.project_dir, context.run_id)
         seed_target(target_path, saved_parse)
         # The window travels in the environment so the vars, and dbt's saved parse, stay
-        # the same from run to run (orchestration/dbt_partial_parse.py).
+        # the same from run to run (orchestration/transform/partial_parse.py).
         variables = json.dumps(privacy_vars(sources))
         with environment(window.dbt_environment()):
             invocation = dbt.cli(

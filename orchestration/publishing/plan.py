@@ -22,10 +22,10 @@ from typing import Any
 import duckdb
 
 from orchestration.catalog import PublishedDataset
+from orchestration.ingest.loader import quote
 from orchestration.partitions import DayWindow
 from orchestration.publishing.ledger import LEDGER_TABLE, ensure_ledger
 from orchestration.publishing.rendering import content_hash, rendered_columns
-from orchestration.raw_loader import quote
 
 PLAN_TABLE = "publish_plan"
 ACTIONS = ("create", "update", "delete")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from orchestration.catalog import PublishedDataset
-from orchestration.raw_loader import quote
+from orchestration.ingest.loader import quote
 
 FLOATING_TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%g"
 

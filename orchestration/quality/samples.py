@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 
 from orchestration.catalog import PublishedDataset
+from orchestration.ingest.loader import quote
 from orchestration.quality.contract_checks import DeclaredCheck
-from orchestration.raw_loader import quote
 
 SAMPLE_SIZE = 5
 

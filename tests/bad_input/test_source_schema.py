@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from orchestration.catalog import CALLS_FOR_SERVICE, SOURCES
-from orchestration.generator import calls_for_service, service_requests, use_of_force
-from orchestration.source_schema import REQUIRED_COLUMNS, source_layout
+from orchestration.ingest.source_layout import REQUIRED_COLUMNS, source_layout
 from tests.warehouse_builder import RAW_FIELDS
+from tooling.generator import calls_for_service, service_requests, use_of_force
 
 GENERATED_FIELDS = {
     "calls_for_service": calls_for_service.FIELDS,

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.benchmark import cli
-from orchestration.benchmark.context import BenchContext
-from orchestration.benchmark.contracts_vs_dbt import NAME, compare
-from orchestration.benchmark.figures import Figure, FigureResult, Row, Status, select
-from orchestration.benchmark.report import exit_status, format_report
-from orchestration.benchmark.span import count_raw_rows
 from orchestration.catalog import PUBLISHED_DATASETS, SOURCES
+from tooling.benchmark import cli
+from tooling.benchmark.context import BenchContext
+from tooling.benchmark.contracts_vs_dbt import NAME, compare
+from tooling.benchmark.figures import Figure, FigureResult, Row, Status, select
+from tooling.benchmark.report import exit_status, format_report
+from tooling.benchmark.span import count_raw_rows
 
 TINY_ROWS = 3_000
 

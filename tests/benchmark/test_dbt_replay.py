@@ -6,7 +6,7 @@ import json
 
 import duckdb
 
-from orchestration.benchmark.dbt_replay import replay
+from tooling.benchmark.dbt_replay import replay
 
 
 def _event(name: str, **data) -> str:

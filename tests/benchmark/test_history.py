@@ -7,14 +7,14 @@ from datetime import date
 
 import pytest
 
-from orchestration.benchmark.history import (
+from orchestration.catalog import SOURCES
+from tooling.benchmark.history import (
     FIRST_DAY,
     LAST_DAY,
     first_day_at,
     join_exports,
     year_chunks,
 )
-from orchestration.catalog import SOURCES
 
 
 def test_scale_one_is_fifteen_whole_years():

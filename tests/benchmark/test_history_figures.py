@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.benchmark import cli
-from orchestration.benchmark.context import BenchContext
-from orchestration.benchmark.figures import Status, select
 from orchestration.catalog import SOURCES
 from orchestration.socrata.client import SocrataClient
+from tooling.benchmark import cli
+from tooling.benchmark.context import BenchContext
+from tooling.benchmark.figures import Status, select
 
 TINY_SCALE = 0.002  # eleven days
 

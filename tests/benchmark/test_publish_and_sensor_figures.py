@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from orchestration.benchmark import delta_publish, sensor_cost
-from orchestration.benchmark.context import BenchContext
-from orchestration.benchmark.figures import Status, registered_figures
+from tooling.benchmark import delta_publish, sensor_cost
+from tooling.benchmark.context import BenchContext
+from tooling.benchmark.figures import Status, registered_figures
 
 
 def rows_of(result) -> dict[str, object]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.benchmark.run_breakdown import breakdown, dbt_build_seconds
+from tooling.benchmark.run_breakdown import breakdown, dbt_build_seconds
 
 STEPS = {
     "raw_calls_for_service": 3.0,

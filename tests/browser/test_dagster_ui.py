@@ -29,7 +29,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from orchestration.embedded import (
+from tooling.generator.samples import write_samples
+from tooling.launcher.embedded import (
     LOOPBACK,
     PUBLISHER_USERNAME,
     RunningPortal,
@@ -39,8 +40,7 @@ from orchestration.embedded import (
     portal_environment,
     yesterday_in_city,
 )
-from orchestration.generator.samples import write_samples
-from orchestration.portal.server import serve_in_thread
+from tooling.local_portal.server import serve_in_thread
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

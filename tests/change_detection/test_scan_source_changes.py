@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from orchestration.catalog import CALLS_FOR_SERVICE
-from orchestration.change_detection import SourceCursor, day_counts, scan_source_changes
-from orchestration.portal.server import serve_in_thread
+from orchestration.ingest.change_detection import SourceCursor, day_counts, scan_source_changes
 from orchestration.socrata.client import SocrataClient
+from tooling.local_portal.server import serve_in_thread
 
 SOURCE = CALLS_FOR_SERVICE
 DATASET_ID = SOURCE.internal_dataset_id

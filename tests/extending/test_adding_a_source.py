@@ -23,15 +23,15 @@ import yaml
 from dagster_dbt import DbtProject
 
 from orchestration.catalog import PUBLIC_SAFETY, PublishedDataset, Source, moment, text
-from orchestration.dbt_project import DBT_PROJECT_DIR
 from orchestration.definitions import build_definitions
 from orchestration.defs.quality import build_contract_check
-from orchestration.portal.server import serve_in_thread
-from orchestration.raw_loader import ensure_raw_table
+from orchestration.ingest.loader import ensure_raw_table
 from orchestration.socrata.client import SocrataClient
 from orchestration.socrata.resource import SocrataResource
+from orchestration.transform.project import DBT_PROJECT_DIR
 from orchestration.warehouse.resource import WarehouseResource
 from tests.warehouse_builder import RAW_FIELDS
+from tooling.local_portal.server import serve_in_thread
 
 pytestmark = pytest.mark.integration
 

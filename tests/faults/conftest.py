@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from orchestration.portal.server import PortalHandle, serve_in_thread
 from orchestration.socrata.client import SocrataClient
+from tooling.local_portal.server import PortalHandle, serve_in_thread
 
 DATASET = "flt1-test"
 USER, PASSWORD = "publisher", "s3cret-pw"

@@ -11,8 +11,8 @@ import duckdb
 
 from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS, SOURCES
 from orchestration.definitions import build_definitions
+from orchestration.ingest.loader import quote
 from orchestration.publishing.ledger import LEDGER_TABLE
-from orchestration.raw_loader import quote
 from orchestration.socrata.resource import SocrataResource
 from tests.pipeline.conftest import PUBLISHER, Platform
 

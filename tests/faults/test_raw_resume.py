@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from orchestration.catalog import CALLS_FOR_SERVICE
+from orchestration.ingest.loader import RawLoadError, load_raw_window
+from orchestration.ingest.progress import PROGRESS_TABLE
 from orchestration.partitions import DayWindow
-from orchestration.raw_loader import RawLoadError, load_raw_window
-from orchestration.raw_progress import PROGRESS_TABLE
 from tests.faults.conftest import clear_faults, clear_log, create_dataset, logged, queue_fault
 
 SOURCE = CALLS_FOR_SERVICE

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.generator import ExportSummary, write_internal_export
+from tooling.generator import ExportSummary, write_internal_export
 
 WEEK = (date(2026, 11, 1), date(2026, 11, 7))
 REAL_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"

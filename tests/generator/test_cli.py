@@ -1,10 +1,10 @@
-"""``python -m orchestration.generator`` writes the export and prints its summary as JSON."""
+"""``python -m tooling.generator`` writes the export and prints its summary as JSON."""
 
 from __future__ import annotations
 
 import json
 
-from orchestration.generator.__main__ import main
+from tooling.generator.__main__ import main
 
 
 def test_cli_writes_the_export_and_prints_the_summary(tmp_path, capsys):

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from datetime import datetime
 
-from orchestration.generator.reference import load_reference
+from tooling.generator.reference import load_reference
 
 PRIVATE = ("caller_name", "caller_phone", "narrative")
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import date
 
-from orchestration.generator import generate_calls, write_internal_export
+from tooling.generator import generate_calls, write_internal_export
 
 DAY = date(2026, 11, 2)
 
@@ -16,7 +16,7 @@ def _cli_bytes(tmp_path, hash_seed: str) -> bytes:
     out = tmp_path / hash_seed
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     subprocess.run(
-        [sys.executable, "-m", "orchestration.generator", "--data-dir", str(out),
+        [sys.executable, "-m", "tooling.generator", "--data-dir", str(out),
          "--start", DAY.isoformat(), "--end", DAY.isoformat()],
         env=env, check=True, capture_output=True,
     )  # fmt: skip

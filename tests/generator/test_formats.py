@@ -7,8 +7,8 @@ import re
 from collections import defaultdict
 from datetime import date, datetime
 
-from orchestration.generator import generate_calls
-from orchestration.generator.calls_for_service import COLUMNS, FIELDS
+from tooling.generator import generate_calls
+from tooling.generator.calls_for_service import COLUMNS, FIELDS
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000$")
 ITEM = re.compile(r"^[A-L]\d{5}\d\d$")

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from orchestration.generator import generate_calls
+from tooling.generator import generate_calls
 
 
 def _numbers(day: date) -> list[str]:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from orchestration.generator import generate_calls
+from tooling.generator import generate_calls
 
 REAL_ROWS = "calls_for_service/cfs_2022_cfs_columns_only__derived_from_eos.csv"
 SAMPLED_DAYS = 30

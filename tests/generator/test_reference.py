@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.generator.reference import load_reference
+from tooling.generator.reference import load_reference
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / "orchestration" / "generator" / "reference"

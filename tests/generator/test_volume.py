@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from orchestration.generator import generate_calls
-from orchestration.generator.reference import load_reference
+from tooling.generator import generate_calls
+from tooling.generator.reference import load_reference
 
 
 def _calls_per_day(start: date, end: date, scale: float = 1.0) -> Counter[str]:

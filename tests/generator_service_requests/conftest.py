@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.generator.service_requests import (
+from tooling.generator.service_requests import (
     ServiceRequestsSummary,
     write_service_requests_export,
 )

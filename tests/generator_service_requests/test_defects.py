@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
-from orchestration.generator.service_requests import write_service_requests_export
 from tests.generator_service_requests.conftest import read_rows
+from tooling.generator.service_requests import write_service_requests_export
 
 TWO_MONTHS = (date(2026, 5, 1), date(2026, 6, 30))
 

@@ -8,7 +8,7 @@ import sys
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
-from orchestration.generator.service_requests import (
+from tooling.generator.service_requests import (
     generate_service_requests,
     write_service_requests_export,
 )
@@ -16,7 +16,7 @@ from orchestration.generator.service_requests import (
 DAY = date(2026, 11, 2)
 _WRITE_ONE_DAY = (
     "import sys; from datetime import date; from pathlib import Path; "
-    "from orchestration.generator.service_requests import write_service_requests_export as w; "
+    "from tooling.generator.service_requests import write_service_requests_export as w; "
     "sys.stdout.write(w(Path(sys.argv[1]), date(2026, 11, 2), date(2026, 11, 2)).path.read_text())"
 )
 

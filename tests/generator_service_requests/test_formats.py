@@ -8,12 +8,12 @@ from datetime import datetime
 
 import numpy as np
 
-from orchestration.generator.service_requests import COLUMNS, SERVICE_REQUEST_FIELDS
-from orchestration.generator.service_requests_reference import (
+from orchestration.warehouse.coordinates import to_state_plane
+from tooling.generator.service_requests import COLUMNS, SERVICE_REQUEST_FIELDS
+from tooling.generator.service_requests_reference import (
     COUNCIL_DISTRICTS,
     load_service_requests_reference,
 )
-from orchestration.warehouse.coordinates import to_state_plane
 
 FLOATING = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000$")
 STATUSES = {

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from orchestration.generator.clock import system_timestamp
-from orchestration.generator.service_requests import generate_service_requests
+from tooling.generator.clock import system_timestamp
+from tooling.generator.service_requests import generate_service_requests
 
 SPAN = (date(2026, 11, 2), date(2026, 11, 4))
 FIRST_AS_OF = datetime(2026, 11, 5)

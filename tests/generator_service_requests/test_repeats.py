@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from orchestration.generator.service_requests import generate_service_requests
 from tests.generator_service_requests.conftest import FORTNIGHT
+from tooling.generator.service_requests import generate_service_requests
 
 WINDOW = timedelta(days=7)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from orchestration.generator.service_requests import generate_service_requests
 from tests.generator_service_requests.conftest import FORTNIGHT
+from tooling.generator.service_requests import generate_service_requests
 
 # README 4.1: a live row of 2026-08-22 23:39 had rowid 1312210.
 LIVE_ROW_ROWID = 1_312_210

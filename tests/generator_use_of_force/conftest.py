@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.generator.use_of_force import UseOfForceSummary, write_use_of_force_export
-from orchestration.generator.use_of_force_reference import table
+from tooling.generator.use_of_force import UseOfForceSummary, write_use_of_force_export
+from tooling.generator.use_of_force_reference import table
 
 REAL_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 # Sixty days at scale 1, and the same length at the largest scale the 4-digit tracking

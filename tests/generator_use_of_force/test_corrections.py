@@ -6,10 +6,10 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
-from orchestration.generator.use_of_force import FORCE_COLUMNS, INCIDENT_COLUMNS
-from orchestration.generator.use_of_force_people import SUBJECT_DRAWN
-from orchestration.generator.use_of_force_reference import ASSIGNMENT, table
 from tests.generator_use_of_force.conftest import corrections
+from tooling.generator.use_of_force import FORCE_COLUMNS, INCIDENT_COLUMNS
+from tooling.generator.use_of_force_people import SUBJECT_DRAWN
+from tooling.generator.use_of_force_reference import ASSIGNMENT, table
 
 REPO = Path(__file__).resolve().parents[2]
 PIPELINE_SEED = REPO / "dbt_project" / "seeds" / "use_of_force_value_corrections.csv"

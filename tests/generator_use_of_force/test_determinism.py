@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from orchestration.generator.use_of_force import generate_use_of_force, write_use_of_force_export
+from tooling.generator.use_of_force import generate_use_of_force, write_use_of_force_export
 
 START, MIDDLE_START, MIDDLE_END, END = (
     date(2026, 3, 1), date(2026, 3, 6), date(2026, 3, 12), date(2026, 3, 20)

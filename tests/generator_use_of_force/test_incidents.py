@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from orchestration.generator.use_of_force import (
+from tests.generator_use_of_force.conftest import latest, versions
+from tooling.generator.use_of_force import (
     FORCE_COLUMNS,
     INCIDENT_COLUMNS,
     OFFICER_COLUMNS,
     SUBJECT_COLUMNS,
 )
-from tests.generator_use_of_force.conftest import latest, versions
 
 
 def values_by(rows, key_columns, columns):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
-from orchestration.generator.use_of_force import INTERNAL_UOF_DATASET_ID, UOF_FIELDS
+from tooling.generator.use_of_force import INTERNAL_UOF_DATASET_ID, UOF_FIELDS
 
 EXPECTED_FIELDS = (
     "pib_file_number", "date_occurred", "originating_bureau", "division_level", "division",

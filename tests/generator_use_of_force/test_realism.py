@@ -7,9 +7,9 @@ from datetime import date
 
 import pandas as pd
 
-from orchestration.generator.use_of_force import generate_use_of_force
-from orchestration.generator.use_of_force_reference import table
 from tests.generator_use_of_force.conftest import corrections, latest, versions
+from tooling.generator.use_of_force import generate_use_of_force
+from tooling.generator.use_of_force_reference import table
 
 CURRENT = "use_of_force/NOPD_Use_of_Force_Incidents_20240701.csv"
 TOLERANCE = 0.06  # total variation distance between generated and real shares

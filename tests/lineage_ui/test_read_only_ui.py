@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from orchestration.embedded import LOOPBACK, free_port
+from tooling.launcher.embedded import LOOPBACK, free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 120  # the code location imports dbt and pandas; a 2-core machine is slow

@@ -13,11 +13,11 @@ import pytest
 
 from orchestration.catalog import CALLS_FOR_SERVICE
 from orchestration.definitions import build_definitions
-from orchestration.generator.samples import write_samples
-from orchestration.portal.server import PortalHandle, serve_in_thread
 from orchestration.socrata.client import SocrataClient
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
+from tooling.generator.samples import write_samples
+from tooling.local_portal.server import PortalHandle, serve_in_thread
 
 DAY = date(2026, 11, 2)
 PUBLISHER = ("publisher", "test-password")

@@ -8,8 +8,8 @@ import dagster as dg
 import pytest
 
 from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS
-from orchestration.generator.samples import write_samples
 from tests.pipeline.conftest import DAY, running_platform
+from tooling.generator.samples import write_samples
 
 FIRST = DAY - timedelta(days=29)
 

@@ -9,10 +9,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration import dbt_column_metadata
 from orchestration.catalog import CALLS_FOR_SERVICE
-from orchestration.dbt_column_metadata import cache_path_for
-from orchestration.dbt_project import dbt_project
+from orchestration.transform import column_metadata
+from orchestration.transform.column_metadata import cache_path_for
+from orchestration.transform.project import dbt_project
 from tests.pipeline.conftest import DAY
 
 LINEAGE = "dagster/column_lineage"
@@ -24,13 +24,13 @@ class CountingDerivation:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.models: list[str] = []
-        derive = dbt_column_metadata._fetch_column_metadata
+        derive = column_metadata.column_metadata_of_event
 
-        def counted(invocation, event, with_column_lineage):
+        def counted(invocation, event):
             self.models.append(event.metadata["unique_id"].value)
-            return derive(invocation, event, with_column_lineage)
+            return derive(invocation, event)
 
-        monkeypatch.setattr(dbt_column_metadata, "_fetch_column_metadata", counted)
+        monkeypatch.setattr(column_metadata, "column_metadata_of_event", counted)
 
 
 def model_metadata(result) -> dict[str, dict]:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from orchestration.dbt_partial_parse import saved_parse_path
+from orchestration.transform.partial_parse import saved_parse_path
 from tests.pipeline.conftest import DAY
 
 REPARSE = "Unable to do partial parsing"

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from orchestration.catalog import PUBLISHED_DATASETS, SOURCES
-from orchestration.dbt_project import dbt_project
+from orchestration.transform.project import dbt_project
 from tests.pipeline.conftest import DAY
 
 MANIFEST = json.loads(dbt_project.manifest_path.read_text())

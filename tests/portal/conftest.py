@@ -13,7 +13,7 @@ import pytest
 import requests
 from sodapy import Socrata
 
-from orchestration.portal import PortalHandle, serve_in_thread
+from tooling.local_portal import PortalHandle, serve_in_thread
 
 CFS_ID = "cfs1-2022"
 CFS_META = {

@@ -7,9 +7,9 @@ import os
 
 import requests
 
-from orchestration.portal import PortalStore
-from orchestration.portal.soql import SoqlQuery
 from tests.portal.conftest import CFS_ID, socrata_client, write_dataset
+from tooling.local_portal import PortalStore
+from tooling.local_portal.soql import SoqlQuery
 
 PLAIN_ID = "plai-n001"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.portal import fast_rows
-from orchestration.portal.errors import PortalError
-from orchestration.portal.fast_rows import fast_columns, payload_columns
-from orchestration.portal.rows import plan_upsert
-from orchestration.portal.soql import SoqlQuery
-from orchestration.portal.store import PortalStore
+from tooling.local_portal import fast_rows
+from tooling.local_portal.errors import PortalError
+from tooling.local_portal.fast_rows import fast_columns, payload_columns
+from tooling.local_portal.rows import plan_upsert
+from tooling.local_portal.soql import SoqlQuery
+from tooling.local_portal.store import PortalStore
 
 COLUMNS = {
     "nopd_item": "text",

@@ -7,9 +7,9 @@ import time
 import pytest
 import requests
 
-from orchestration.portal.server import serve_in_thread
 from orchestration.socrata.client import SocrataClient
 from tests.portal.conftest import CFS_ID
+from tooling.local_portal.server import serve_in_thread
 
 
 def test_a_csv_dataset_shows_its_sidecar_metadata(client):

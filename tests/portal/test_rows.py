@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.portal.errors import PortalError
-from orchestration.portal.rows import Change, plan_upsert, render_value
+from tooling.local_portal.errors import PortalError
+from tooling.local_portal.rows import Change, plan_upsert, render_value
 
 COLUMNS = {"nopd_item": "text", "mapx": "number", "timecreate": "calendar_date", "note": "text"}
 

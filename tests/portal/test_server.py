@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from orchestration.portal import serve_in_thread
 from tests.portal.conftest import CFS_ID
+from tooling.local_portal import serve_in_thread
 
 LOCAL_PORTAL = Path(sys.executable).with_name("local-portal")
 

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration.portal.soql import SoqlError, SoqlQuery, compile_query
+from tooling.local_portal.soql import SoqlError, SoqlQuery, compile_query
 
 COLUMNS = {
     "nopd_item": "text",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.portal.errors import PortalError
-from orchestration.portal.views import empty_view, merge_view, normalise_field_name
+from tooling.local_portal.errors import PortalError
+from tooling.local_portal.views import empty_view, merge_view, normalise_field_name
 
 BASE = merge_view(
     empty_view("abcd-1234"),

@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from orchestration.catalog import CALLS_FOR_SERVICE
-from orchestration.portal.server import PortalHandle, serve_in_thread
-from orchestration.raw_loader import quote
+from orchestration.ingest.loader import quote
 from orchestration.socrata.client import SocrataClient
+from tooling.local_portal.server import PortalHandle, serve_in_thread
 
 DATASET = CALLS_FOR_SERVICE.published
 DATASET_ID = DATASET.public_dataset_id

@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
-from orchestration.day_summary import (
+from orchestration.partitions import DayWindow
+from orchestration.publishing.day_summary import (
     PLOT_DAYS,
     daily_counts,
     day_table,
     volume_markdown,
     volume_svg,
 )
-from orchestration.partitions import DayWindow
 from tests.publishing.conftest import DATASET, DAY, mart_row
 
 

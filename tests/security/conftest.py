@@ -21,11 +21,11 @@ import requests
 from orchestration.catalog import CALLS_FOR_SERVICE
 from orchestration.definitions import build_definitions
 from orchestration.defs.failures import record_run_failures
-from orchestration.portal.server import serve_in_thread
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
 from tests.pipeline.conftest import DAY, write_sample_exports
 from tests.security.leaks import needles
+from tooling.local_portal.server import serve_in_thread
 
 SOURCE_USER, SOURCE_PASSWORD, SOURCE_TOKEN = "reader-q7Kd", "src-pw-Zx81vQ9", "src-tok-Lm42Hp7"
 PUBLIC_USER, PUBLIC_PASSWORD, PUBLIC_TOKEN = "writer-j3Dv", "pub-pw-Rt59Wn2", "pub-tok-Kc73Sx5"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from orchestration.defs.failures import summarize
+from orchestration.alerting.run_failures import summarize
 
 PASSWORD, TOKEN, USER = "pw-Gt51Rk8", "tok-Yh62Bn4", "writer-Lp07"
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 import requests
 
-from orchestration.defs.webhook import (
+from orchestration.alerting.webhook import (
     FailureWebhookResource,
     WebhookPostError,
     WebhookRefusedError,

@@ -7,8 +7,8 @@ import dagster as dg
 import duckdb
 import requests
 
-from orchestration.portal.server import serve_in_thread
 from tests.security.leaks import leaks_in_portal, leaks_in_runs, leaks_in_warehouse, needles
+from tooling.local_portal.server import serve_in_thread
 
 PLANTED = {"a planted secret": "planted-Wq93Ee1"}
 

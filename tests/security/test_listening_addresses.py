@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.embedded import build_parser, dagster_dev_command
-from orchestration.lineage_ui import read_only_webserver_command
+from tooling.launcher.embedded import build_parser, dagster_dev_command
+from tooling.launcher.lineage_ui import read_only_webserver_command
 
 LOCAL_PORTAL = str(Path(sys.executable).with_name("local-portal"))
 

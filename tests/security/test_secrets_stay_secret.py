@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.defs.failures import root_error
+from orchestration.alerting.run_failures import root_error
 from tests.security.conftest import SECRETS
 from tests.security.leaks import (
     leaks_in_portal,

@@ -7,8 +7,8 @@ import json
 import pytest
 import requests
 
-from orchestration.portal.server import serve_in_thread
 from orchestration.socrata.client import SocrataClient, SocrataError, split_domain
+from tooling.local_portal.server import serve_in_thread
 
 DATASET = "test-cfs1"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from orchestration.generator.reference import load_reference
+from tooling.generator.reference import load_reference
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.dbt_project import DBT_PROJECT_DIR
+from orchestration.transform.project import DBT_PROJECT_DIR
 from orchestration.warehouse.resource import DEFAULT_MEMORY_LIMIT, WarehouseResource, limit_memory
 
 

@@ -1,0 +1,1 @@
+"""Alerting: failures recorded and posted to a webhook, with every secret scrubbed first."""

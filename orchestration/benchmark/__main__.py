@@ -1,7 +1,0 @@
-"""`python -m orchestration.benchmark` is `civic-bench`."""
-
-import sys
-
-from orchestration.benchmark.cli import main
-
-sys.exit(main())

@@ -1,0 +1,1 @@
+"""Transform: the dbt project as Dagster runs it, its parse and column metadata reused."""

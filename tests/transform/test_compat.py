@@ -1,0 +1,49 @@
+"""The private dagster-dbt and dbt APIs the platform leans on still exist where compat expects.
+
+An upgrade that moves one of them fails here, naming it, rather than in a night's run.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+
+def test_dagster_dbt_still_has_its_per_event_column_metadata_function():
+    from dagster_dbt.core.dbt_event_iterator import _fetch_column_metadata
+
+    parameters = list(inspect.signature(_fetch_column_metadata).parameters)
+    assert len(parameters) == 3, parameters
+
+
+def test_dagster_dbt_resource_still_learns_dbt_version_from_cli_version():
+    from functools import cached_property
+
+    from dagster_dbt import DbtCliResource
+
+    assert isinstance(inspect.getattr_static(DbtCliResource, "_cli_version"), cached_property)
+
+
+def test_dbt_duckdb_still_keeps_its_process_wide_environment_behind_a_lock():
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    assert hasattr(DuckDBConnectionManager, "_ENV")
+    assert hasattr(DuckDBConnectionManager._LOCK, "__enter__")
+
+
+def test_local_dbt_resource_reads_the_installed_dbt_version():
+    import importlib.metadata
+
+    from orchestration.transform.compat import LocalDbtCliResource
+    from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
+
+    resource = LocalDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    assert str(resource._cli_version) == importlib.metadata.version("dbt-core")
+
+
+def test_releasing_dbt_duckdb_handles_is_safe_without_any_open():
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    from orchestration.transform.compat import release_dbt_duckdb_handles
+
+    release_dbt_duckdb_handles()
+    assert DuckDBConnectionManager._ENV is None

@@ -1,0 +1,1 @@
+"""The launcher behind `make run`, `make dev` and `make lineage-ui` on one machine."""

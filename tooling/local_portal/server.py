@@ -1,0 +1,757 @@
+"""The portal's HTTP face: the SODA 2.x endpoints sodapy and the pipeline use, on loopback.
+
+Socrata endpoints (answers are JSON unless noted):
+  GET    /resource/<id>.json | .csv   `$select $where $order $group $limit $offset`, and
+                                      simple filters `?field=value`; CSV as text/csv
+  POST   /resource/<id>.json          upsert: a JSON array (any or no Content-Type, as sodapy
+                                      sends it) or a CSV body with Content-Type text/csv
+  PUT    /resource/<id>.json          replace every row
+  DELETE /resource/<id>/<row>.json    delete one row, by row identifier or :id
+  GET    /api/views/<id>.json         view metadata
+  PUT    /api/views/<id>.json         merge metadata; a missing dataset is CREATED (a local
+                                      extension, so a publisher can make sure its target exists)
+  DELETE /api/views/<id>.json         delete the dataset
+  POST   /api/views.json              create a dataset with a generated id (sodapy's create())
+  POST   /api/views/<id>/publication.json   publish: a no-op, every dataset here is published
+  POST   /api/assets                  upload a file (multipart, part `file`): {"id": ...}
+  GET    /api/views/<id>/files/<asset> | /api/assets/<asset>   an uploaded file, as uploaded
+  GET    /api/catalog/v1              the catalog, paged as sodapy's datasets() reads it
+
+Local extensions, for tests and operators, exempt from auth, faults and the request log:
+  GET /_portal/health; GET|DELETE /_portal/requests (the recent requests: method, path, query,
+  body row count, the row identifiers a write upserted and deleted, status);
+  GET|POST|DELETE /_portal/faults (queue 429/5xx, slow or broken answers: see control.py);
+  POST /_portal/reload (import changed CSV files without a restart).
+
+Refusals carry Socrata's body `{"error": true, "code": ..., "message": ...}`: 400 for a
+malformed query or body, 401/403 for auth, 404 for unknown datasets and paths, 405 for a
+wrong method; 5xx only for genuine faults of the portal (and injected faults).
+
+`$limit` defaults to 1000 as on Socrata. JSON answers are capped at 50000 rows as on SODA
+2.0 endpoints, and more is refused with 400 rather than clamped, because a client that treats
+a short page as the last would stop silently after a clamped page. CSV answers have no cap,
+as on SODA 2.1 endpoints, so a bulk reader takes a large span in few requests: they are
+written by DuckDB and Arrow to a temporary file and streamed from it with a Content-Length,
+so the portal's memory holds a batch, never the answer, and a cut-off answer is detectable.
+
+With credentials configured, writes need HTTP Basic auth with them and wrong
+credentials are refused on any request; reads without credentials stay open. With an app
+token configured, a request sending a different token (`X-App-Token` or `$$app_token`) gets
+403, and one sending none is served (Socrata throttles those rather than refusing them).
+
+The server speaks plain HTTP, so it refuses to listen anywhere but loopback.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import csv
+import hmac
+import io
+import ipaddress
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import struct
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from tooling.local_portal.assets import AssetStore, parse_upload
+from tooling.local_portal.control import Fault, FaultQueue, RequestLog, parse_fault
+from tooling.local_portal.errors import PortalError, bad_request, not_found
+from tooling.local_portal.soql import MAX_OFFSET, SoqlError, SoqlQuery
+from tooling.local_portal.store import Dataset, PortalStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 50_000
+CATALOG_DEFAULT_LIMIT = 100
+CATALOG_MAX_LIMIT = 10_000
+MAX_BODY_BYTES = 256 * 2**20
+STREAM_CHUNK_BYTES = 1 << 20
+JSON_TYPE = "application/json; charset=utf-8"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+_SOQL_PARAMS = ("$select", "$where", "$order", "$group", "$limit", "$offset")
+_SERVICE_PARAMS = ("$$app_token", "$$exclude_system_fields")
+_CATALOG_ORDERS: dict[str, Callable[[Dataset], Any]] = {
+    "name": lambda dataset: dataset.view["name"].lower(),
+    "createdat": lambda dataset: dataset.created_at,
+    "updatedat": lambda dataset: max(dataset.rows_updated_at, dataset.view_last_modified),
+}
+_DATASET = r"(?P<id>[^/.]+)"
+_RESOURCE_RE = re.compile(rf"/resource/{_DATASET}(?:\.(?P<format>[^/.]+))?")
+_ROW_RE = re.compile(rf"/resource/{_DATASET}/(?P<row>[^/]+?)(?:\.json)?")
+_VIEW_RE = re.compile(rf"/api/views/{_DATASET}(?:\.json)?")
+_PUBLICATION_RE = re.compile(rf"/api/views/{_DATASET}/publication(?:\.json)?")
+_DIGITS_RE = re.compile(r"[0-9]{1,19}")
+_ASSET_RE = re.compile(r"/api/assets/(?P<asset>[^/]+)")
+_FILE_RE = re.compile(rf"/api/views/{_DATASET}/files/(?P<asset>[^/]+)")
+
+
+@dataclass
+class _Answer:
+    status: int
+    body: bytes
+    content_type: str = JSON_TYPE
+    headers: dict[str, str] = field(default_factory=dict)
+    # A large answer is a file streamed after the headers (and removed), not `body`.
+    body_file: Path | None = None
+
+
+class _DropConnection(Exception):
+    """An injected `reset` fault: the request is dropped without an answer."""
+
+
+def _json_answer(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> _Answer:
+    return _Answer(status, json.dumps(payload).encode("utf-8"), headers=headers or {})
+
+
+def _field_headers(fields: tuple[str, ...], types: tuple[str, ...]) -> dict[str, str]:
+    """Socrata's headers naming an answer's fields and their types."""
+    return {"X-SODA2-Fields": json.dumps(list(fields)), "X-SODA2-Types": json.dumps(list(types))}
+
+
+def _cut_mid_row(body: bytes) -> bytes:
+    """`body` cut half-way through its last row (the last line before the final newline)."""
+    end = len(body) - 1 if body.endswith(b"\n") else len(body)
+    start = body.rfind(b"\n", 0, end) + 1
+    return body[: start + max(1, (end - start) // 2)]
+
+
+def _allow(method: str, *allowed: str) -> None:
+    if method not in allowed:
+        raise PortalError(
+            405,
+            "method_not_allowed",
+            f"{method} is not allowed here; use {' or '.join(allowed)}",
+            {"Allow": ", ".join(allowed)},
+        )
+
+
+def _whole_number(value: str, name: str, maximum: int) -> int:
+    if not _DIGITS_RE.fullmatch(value.strip()) or int(value) > maximum:
+        raise bad_request(
+            f"{name} must be a whole number from 0 to {maximum}", "query.soql.invalid"
+        )
+    return int(value)
+
+
+def soql_query(params: list[tuple[str, str]], *, max_limit: int | None = MAX_LIMIT) -> SoqlQuery:
+    """The SoQL query of a resource request's parameters; `max_limit` None for no cap."""
+    soql: dict[str, str] = {}
+    filters = []
+    for name, value in params:
+        if not name.startswith("$"):
+            filters.append((name, value))
+        elif name in soql:
+            raise bad_request(f"{name} is given more than once", "query.soql.invalid")
+        else:
+            soql[name] = value
+    unsupported = sorted(set(soql) - set(_SOQL_PARAMS) - set(_SERVICE_PARAMS))
+    if unsupported:
+        raise bad_request(
+            f"the local portal does not support {', '.join(unsupported)}", "query.soql.unsupported"
+        )
+    limit = DEFAULT_LIMIT
+    if "$limit" in soql:
+        limit = _whole_number(soql["$limit"], "$limit", MAX_OFFSET)
+        if max_limit is not None and limit > max_limit:
+            raise bad_request(
+                f"$limit must be at most {max_limit}; page with $offset",
+                "query.soql.limit-too-high",
+            )
+    offset = _whole_number(soql["$offset"], "$offset", MAX_OFFSET) if "$offset" in soql else 0
+    return SoqlQuery(
+        select=soql.get("$select"),
+        where=soql.get("$where"),
+        order=soql.get("$order"),
+        group=soql.get("$group"),
+        limit=limit,
+        offset=offset,
+        filters=tuple(filters),
+        include_system_fields=soql.get("$$exclude_system_fields", "").strip().lower() == "false",
+    )
+
+
+def _csv_rows(body: bytes) -> list[dict[str, str | None]]:
+    """An upsert body in CSV: a header of field names, then rows; empty cells are null."""
+    try:
+        reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline=""))
+        rows = []
+        for row in reader:
+            if None in row:
+                raise bad_request(f"CSV line {reader.line_num} has more values than the header")
+            rows.append(row)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise bad_request(f"the body is not readable CSV: {error}") from None
+    return rows
+
+
+def loopback_address(host: str) -> tuple[str, socket.AddressFamily]:
+    """The address to bind for `host`, which must resolve to loopback addresses only."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise ValueError(f"cannot resolve {host!r}: {error}") from None
+    addresses = [(info[0], str(info[4][0])) for info in infos]
+    if not addresses or not all(
+        ipaddress.ip_address(address.split("%")[0]).is_loopback for _, address in addresses
+    ):
+        raise ValueError(
+            f"the local portal speaks plain HTTP and listens on loopback only; {host!r} is not "
+            "a loopback address (use 127.0.0.1, ::1 or localhost)"
+        )
+    family, address = min(addresses, key=lambda item: item[0] != socket.AF_INET)
+    return address, family
+
+
+class _Portal:
+    """What every request handler shares: the store, the settings and the test hooks."""
+
+    def __init__(
+        self, store: PortalStore, credentials: tuple[str, str] | None, app_token: str | None
+    ) -> None:
+        self.store = store
+        self.credentials = credentials
+        self.app_token = app_token
+        self.assets = AssetStore(store.data_dir)
+        self.faults = FaultQueue()
+        self.requests = RequestLog()
+        self.stopping = threading.Event()
+
+
+class _Server(ThreadingHTTPServer):
+    """A threading server that can close idle keep-alive connections and join its threads."""
+
+    daemon_threads = False  # server_close() joins the handler threads: nothing leaks
+
+    def __init__(
+        self, address: tuple[str, int], family: socket.AddressFamily, portal: _Portal
+    ) -> None:
+        self.address_family = family
+        self.portal = portal
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake handler threads waiting on idle keep-alive connections, so they end."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "local-portal"
+    sys_version = ""
+    timeout = 60  # seconds an idle keep-alive connection is kept
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (bad request line, unknown method), in Socrata's shape."""
+        status = HTTPStatus(code)
+        body = PortalError(code, f"http_{code}", message or status.phrase).body()
+        self.close_connection = True
+        self._send(_json_answer(body, code, {"Connection": "close"}), head=self.command == "HEAD")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    # One request --------------------------------------------------------------------------
+
+    def _handle(self, method: str) -> None:
+        split = urlsplit(self.path)
+        path = unquote(split.path)
+        params = parse_qsl(split.query, keep_blank_values=True)
+        self._body_rows: int | None = None
+        self._body_keys: dict[str, list[str]] | None = None
+        self._fault: Fault | None = None
+        try:
+            answer = self._answer(method, path, params)
+        except _DropConnection:
+            self._reset_connection()
+            self._log_request(method, path, params, None)
+            return
+        except PortalError as error:
+            answer = _json_answer(error.body(), error.status, error.headers)
+        except SoqlError as error:
+            refusal = PortalError(400, error.code, error.message)
+            answer = _json_answer(refusal.body(), refusal.status)
+        except Exception:
+            log.exception("failed to answer %s %s", method, self.path)
+            answer = _json_answer(
+                {
+                    "error": True,
+                    "code": "internal_error",
+                    "message": "the local portal failed to answer; its log has the details",
+                },
+                500,
+            )
+        # Logged before answering, so a client that got its answer finds it in the log.
+        self._log_request(method, path, params, answer.status)
+        if self._fault is not None and self._fault.kind is not None:
+            self._send_broken(answer, self._fault.kind)
+        else:
+            self._send(answer)
+
+    def _log_request(
+        self, method: str, path: str, params: list[tuple[str, str]], status: int | None
+    ) -> None:
+        if path.startswith("/_portal/"):
+            return
+        entry = {
+            "method": method,
+            "path": path,
+            "query": {k: v for k, v in params if k != "$$app_token"},
+            "rows": self._body_rows,
+            **(self._body_keys or {}),
+            "status": status,
+        }
+        if self._fault is not None:
+            entry["fault"] = self._fault.label()
+        self.server.portal.requests.record(entry)
+
+    # Injected wire faults -----------------------------------------------------------------
+
+    def _reset_connection(self) -> None:
+        """Close the socket with a TCP reset (SO_LINGER 0), as a crashed peer or proxy does."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.wfile.flush()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        with contextlib.suppress(OSError):
+            self.connection.close()
+
+    def _send_broken(self, answer: _Answer, kind: str) -> None:
+        """Send `answer` broken as the injected `kind` says (see control.py)."""
+        if answer.body_file is not None:
+            body = answer.body_file.read_bytes()
+            answer.body_file.unlink(missing_ok=True)
+        else:
+            body = answer.body
+        length = len(body)
+        if kind == "cut_mid_row":
+            body = _cut_mid_row(body)
+            length = len(body)
+        elif kind in ("truncated", "reset_mid_body"):
+            body = body[: len(body) // 2]
+        try:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(length))
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+        except OSError:
+            pass
+        self.close_connection = True
+        if kind == "reset_mid_body":
+            self._reset_connection()
+
+    def _send(self, answer: _Answer, *, head: bool = False) -> None:
+        try:
+            length = answer.body_file.stat().st_size if answer.body_file else len(answer.body)
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(length))
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if head:
+                return
+            if answer.body_file is None:
+                self.wfile.write(answer.body)
+            else:
+                with answer.body_file.open("rb") as body:
+                    shutil.copyfileobj(body, self.wfile, STREAM_CHUNK_BYTES)
+        except OSError:
+            self.close_connection = True
+        finally:
+            if answer.body_file is not None:
+                answer.body_file.unlink(missing_ok=True)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True
+            raise PortalError(
+                411, "length_required", "send the body with a Content-Length, not chunked"
+            )
+        length_text = self.headers.get("Content-Length")
+        if length_text is None:
+            return b""
+        if not _DIGITS_RE.fullmatch(length_text.strip()):
+            self.close_connection = True
+            raise bad_request("Content-Length must be a whole number")
+        length = int(length_text)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            raise PortalError(
+                413, "payload_too_large", f"bodies are limited to {MAX_BODY_BYTES // 2**20} MiB"
+            )
+        try:
+            body = self.rfile.read(length)
+        except OSError:
+            body = b""
+        if len(body) < length:
+            self.close_connection = True
+            raise bad_request("the body ended before its Content-Length")
+        return body
+
+    def _json_body(self, body: bytes) -> Any:
+        if not body.strip():
+            raise bad_request("the request needs a JSON body")
+        try:
+            return json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            raise bad_request(f"the body is not valid JSON: {error}") from None
+
+    def _rows_body(self, body: bytes) -> Any:
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        rows = _csv_rows(body) if content_type == "text/csv" else self._json_body(body)
+        if isinstance(rows, list):
+            self._body_rows = len(rows)
+        return rows
+
+    def _record_keys(self, dataset: Dataset, rows: Any) -> None:
+        """For the request log: which rows a write upserted and which it deleted, by key."""
+        key = dataset.row_identifier or ":id"
+        if not isinstance(rows, list):
+            return
+        upserted, deleted = [], []
+        for row in rows:
+            if isinstance(row, dict) and row.get(key) is not None:
+                is_deleted = row.get(":deleted") in (True, "true")
+                (deleted if is_deleted else upserted).append(str(row[key]))
+        self._body_keys = {"upserted_keys": upserted, "deleted_keys": deleted}
+
+    def _check_access(self, params: list[tuple[str, str]], *, write: bool) -> None:
+        portal = self.server.portal
+        token = self.headers.get("X-App-Token") or dict(params).get("$$app_token")
+        if (
+            portal.app_token is not None
+            and token is not None
+            and not hmac.compare_digest(token.encode(), portal.app_token.encode())
+        ):
+            raise PortalError(403, "invalid_app_token", "the app token is not valid here")
+        if portal.credentials is None:
+            return
+        challenge = {"WWW-Authenticate": 'Basic realm="local-portal", charset="UTF-8"'}
+        header = self.headers.get("Authorization")
+        if header is None:
+            if write:
+                raise PortalError(
+                    401, "authentication_required", "writes need HTTP Basic auth", challenge
+                )
+            return
+        scheme, _, encoded = header.partition(" ")
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        username, _, password = decoded.partition(":")
+        expected_username, expected_password = portal.credentials
+        valid = (
+            scheme.lower() == "basic"
+            and hmac.compare_digest(username.encode(), expected_username.encode())
+            and hmac.compare_digest(password.encode(), expected_password.encode())
+        )
+        if not valid:
+            raise PortalError(401, "invalid_credentials", "invalid username or password", challenge)
+
+    # Routing ------------------------------------------------------------------------------
+
+    def _answer(self, method: str, path: str, params: list[tuple[str, str]]) -> _Answer:
+        body = self._read_body()
+        if path.startswith("/_portal/"):
+            return self._control(method, path, body)
+        portal = self.server.portal
+        fault = self._fault = portal.faults.take(path)
+        if fault is not None:
+            if fault.delay_s:
+                portal.stopping.wait(fault.delay_s)
+            if method in ("POST", "PUT") and (fault.kind == "reset" or fault.status is not None):
+                self._log_refused_write(path, body)
+            if fault.kind == "reset":
+                raise _DropConnection
+            if fault.status is not None:
+                headers = {}
+                if fault.retry_after is not None:
+                    headers["Retry-After"] = str(fault.retry_after)
+                raise PortalError(
+                    fault.status, "injected_fault", "a fault injected for a test", headers
+                )
+        store = portal.store
+        write = method != "GET"
+
+        if path == "/api/catalog/v1":
+            _allow(method, "GET")
+            self._check_access(params, write=False)
+            return _json_answer(self._catalog(params))
+        if path in ("/api/assets", "/api/assets.json"):
+            _allow(method, "POST")
+            self._check_access(params, write=True)
+            content_type = self.headers.get("Content-Type") or ""
+            return _json_answer(portal.assets.add(*parse_upload(content_type, body)).rendered())
+        if (match := _ASSET_RE.fullmatch(path)) or (match := _FILE_RE.fullmatch(path)):
+            _allow(method, "GET")
+            self._check_access(params, write=False)
+            if "id" in match.groupdict():
+                store.dataset(match["id"])
+            asset = portal.assets.get(match["asset"])
+            return _Answer(200, asset.body, asset.content_type)
+        if path in ("/api/views", "/api/views.json"):
+            _allow(method, "POST")
+            self._check_access(params, write=True)
+            return _json_answer(store.create_dataset(self._json_body(body)).rendered())
+        if match := _PUBLICATION_RE.fullmatch(path):
+            _allow(method, "POST")
+            self._check_access(params, write=True)
+            return _json_answer(store.dataset(match["id"]).rendered())
+        if match := _VIEW_RE.fullmatch(path):
+            _allow(method, "GET", "PUT", "DELETE")
+            self._check_access(params, write=write)
+            dataset_id = match["id"]
+            if method == "GET":
+                return _json_answer(store.dataset(dataset_id).rendered())
+            if method == "PUT":
+                dataset, _ = store.update_view(dataset_id, self._json_body(body))
+                return _json_answer(dataset.rendered())
+            store.delete_dataset(dataset_id)
+            return _Answer(200, b"")
+        if match := _ROW_RE.fullmatch(path):
+            _allow(method, "DELETE")
+            self._check_access(params, write=True)
+            dataset = store.dataset(match["id"])
+            key = dataset.row_identifier or ":id"
+            answer = store.upsert(dataset.id, [{key: match["row"], ":deleted": True}])
+            if not answer["Rows Deleted"]:
+                raise not_found(f"no row {match['row']} in {dataset.id}")
+            return _Answer(200, b"")
+        if match := _RESOURCE_RE.fullmatch(path):
+            _allow(method, "GET", "POST", "PUT")
+            self._check_access(params, write=write)
+            dataset_id = match["id"]
+            if method == "GET":
+                return self._query(dataset_id, match["format"] or "json", params)
+            rows = self._rows_body(body)
+            self._record_keys(store.dataset(dataset_id), rows)
+            if method == "POST":
+                return _json_answer(store.upsert(dataset_id, rows))
+            return _json_answer(store.replace(dataset_id, rows))
+        raise not_found(f"no such endpoint: {path}")
+
+    def _log_refused_write(self, path: str, body: bytes) -> None:
+        """For the request log: the rows and keys of a write a fault refused or dropped."""
+        try:
+            rows = json.loads(body)
+        except (ValueError, RecursionError):
+            return
+        if isinstance(rows, list):
+            self._body_rows = len(rows)
+        match = _RESOURCE_RE.fullmatch(path)
+        if match is None:
+            return
+        try:
+            dataset = self.server.portal.store.dataset(match["id"])
+        except PortalError:
+            return
+        self._record_keys(dataset, rows)
+
+    def _query(self, dataset_id: str, output: str, params: list[tuple[str, str]]) -> _Answer:
+        if output not in ("json", "csv"):
+            raise bad_request(f"the local portal serves .json and .csv, not .{output}")
+        store = self.server.portal.store
+        if output == "csv":
+            handle, name = tempfile.mkstemp(prefix="portal-answer-", suffix=".csv")
+            os.close(handle)
+            body_file = Path(name)
+            try:
+                fields, types = store.select_csv(
+                    dataset_id, soql_query(params, max_limit=None), body_file
+                )
+            except BaseException:
+                body_file.unlink(missing_ok=True)
+                raise
+            return _Answer(200, b"", CSV_TYPE, _field_headers(fields, types), body_file)
+        selection = store.select(dataset_id, soql_query(params), as_json=True)
+        text = "[" + ",\n".join(row[0] for row in selection.rows) + "]"
+        headers = _field_headers(selection.fields, selection.types)
+        return _Answer(200, text.encode("utf-8"), JSON_TYPE, headers)
+
+    def _catalog(self, params: list[tuple[str, str]]) -> dict[str, Any]:
+        values: dict[str, list[str]] = {}
+        for name, value in params:
+            values.setdefault(name, []).append(value)
+        datasets = self.server.portal.store.datasets()
+        if "ids" in values:
+            datasets = [dataset for dataset in datasets if dataset.id in values["ids"]]
+        if "only" in values and not {"dataset", "datasets"} & {v.lower() for v in values["only"]}:
+            datasets = []
+        if "q" in values:
+            text = values["q"][-1].lower()
+            datasets = [
+                dataset
+                for dataset in datasets
+                if text in f"{dataset.view['name']} {dataset.view['description'] or ''}".lower()
+            ]
+        if "order" in values:
+            name, _, direction = values["order"][-1].strip().partition(" ")
+            key = _CATALOG_ORDERS.get(name.lower())
+            if key is None or direction.strip().upper() not in ("", "ASC", "DESC"):
+                raise bad_request(f"cannot order the catalog by {values['order'][-1]!r}")
+            datasets.sort(key=key, reverse=direction.strip().upper() == "DESC")
+        limit = _whole_number(
+            values.get("limit", [str(CATALOG_DEFAULT_LIMIT)])[-1], "limit", CATALOG_MAX_LIMIT
+        )
+        offset = _whole_number(values.get("offset", ["0"])[-1], "offset", MAX_OFFSET)
+        host, port = self.server.server_address[:2]
+        domain = f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+        return {
+            "results": [
+                dataset.catalog_entry(base_url=f"http://{domain}", domain=domain)
+                for dataset in datasets[offset : offset + limit]
+            ],
+            "resultSetSize": len(datasets),
+            "timings": {"serviceMillis": 0, "searchMillis": [0, 0]},
+        }
+
+    def _control(self, method: str, path: str, body: bytes) -> _Answer:
+        portal = self.server.portal
+        if path == "/_portal/health":
+            _allow(method, "GET")
+            return _json_answer({"ok": True})
+        if path == "/_portal/requests":
+            _allow(method, "GET", "DELETE")
+            if method == "GET":
+                return _json_answer(portal.requests.entries())
+            portal.requests.clear()
+            return _json_answer({"ok": True})
+        if path == "/_portal/faults":
+            _allow(method, "GET", "POST", "DELETE")
+            if method == "GET":
+                return _json_answer(portal.faults.pending())
+            if method == "DELETE":
+                portal.faults.clear()
+                return _json_answer({"ok": True})
+            fault = parse_fault(self._json_body(body))
+            portal.faults.add(fault)
+            return _json_answer({"queued": asdict(fault)})
+        if path == "/_portal/reload":
+            _allow(method, "POST")
+            reports = portal.store.sync_csv_files()
+            return _json_answer({"imported": [asdict(report) for report in reports]})
+        raise not_found(f"no such endpoint: {path}")
+
+
+@dataclass
+class PortalHandle:
+    """A portal serving in a background thread; `stop()` (or leaving `with`) ends it."""
+
+    host: str
+    port: int
+    store: PortalStore
+    _server: _Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def stop(self) -> None:
+        """Stop serving, end every connection and handler thread, and close the store."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.portal.stopping.set()
+        self._server.shutdown()
+        self._server.close_connections()
+        self._server.server_close()
+        self._thread.join()
+        self.store.close()
+
+    def __enter__(self) -> PortalHandle:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def serve_in_thread(
+    data_dir: Path | str,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    username: str | None = None,
+    password: str | None = None,
+    app_token: str | None = None,
+) -> PortalHandle:
+    """Open the store in `data_dir` and serve it on `host:port` (0: any free port).
+
+    Raises ValueError for a non-loopback host or a username without a password (or the
+    reverse), and OSError when the port cannot be bound.
+    """
+    if bool(username) != bool(password):
+        raise ValueError("a username and a password go together")
+    address, family = loopback_address(host)
+    store = PortalStore(data_dir)
+    try:
+        credentials = (username, password) if username and password else None
+        server = _Server((address, port), family, _Portal(store, credentials, app_token or None))
+    except BaseException:
+        store.close()
+        raise
+    bound_port = int(server.server_address[1])
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"local-portal-{bound_port}",
+        daemon=True,
+    )
+    thread.start()
+    return PortalHandle(address, bound_port, store, server, thread)
