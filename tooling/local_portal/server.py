@@ -116,6 +116,43 @@ class _DropConnection(Exception):
     """An injected `reset` fault: the request is dropped without an answer."""
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What a route's handler is given: the matched path, the query parameters, the body."""
+
+    path: re.Match[str]
+    params: list[tuple[str, str]]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Route:
+    """A path pattern and, per method it allows, the `_Handler` method that answers it."""
+
+    pattern: re.Pattern[str]
+    handlers: dict[str, Callable[[_Handler, _Request], _Answer]]
+
+    def handler(self, method: str) -> Callable[[_Handler, _Request], _Answer]:
+        """The handler of `method`, or a 405 naming the methods allowed here."""
+        if method not in self.handlers:
+            allowed = list(self.handlers)
+            raise PortalError(
+                405,
+                "method_not_allowed",
+                f"{method} is not allowed here; use {' or '.join(allowed)}",
+                {"Allow": ", ".join(allowed)},
+            )
+        return self.handlers[method]
+
+
+def _find_route(routes: tuple[_Route, ...], path: str) -> tuple[_Route, re.Match[str]]:
+    """The first route whose pattern matches all of `path`, or a 404."""
+    for route in routes:
+        if match := route.pattern.fullmatch(path):
+            return route, match
+    raise not_found(f"no such endpoint: {path}")
+
+
 def _json_answer(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> _Answer:
     return _Answer(status, json.dumps(payload).encode("utf-8"), headers=headers or {})
 
@@ -132,16 +169,6 @@ def _cut_mid_row(body: bytes) -> bytes:
     return body[: start + max(1, (end - start) // 2)]
 
 
-def _allow(method: str, *allowed: str) -> None:
-    if method not in allowed:
-        raise PortalError(
-            405,
-            "method_not_allowed",
-            f"{method} is not allowed here; use {' or '.join(allowed)}",
-            {"Allow": ", ".join(allowed)},
-        )
-
-
 def _whole_number(value: str, name: str, maximum: int) -> int:
     if not _DIGITS_RE.fullmatch(value.strip()) or int(value) > maximum:
         raise bad_request(
@@ -152,6 +179,23 @@ def _whole_number(value: str, name: str, maximum: int) -> int:
 
 def soql_query(params: list[tuple[str, str]], *, max_limit: int | None = MAX_LIMIT) -> SoqlQuery:
     """The SoQL query of a resource request's parameters; `max_limit` None for no cap."""
+    soql, filters = _split_soql_params(params)
+    return SoqlQuery(
+        select=soql.get("$select"),
+        where=soql.get("$where"),
+        order=soql.get("$order"),
+        group=soql.get("$group"),
+        limit=_limit(soql, max_limit),
+        offset=_offset(soql),
+        filters=tuple(filters),
+        include_system_fields=soql.get("$$exclude_system_fields", "").strip().lower() == "false",
+    )
+
+
+def _split_soql_params(
+    params: list[tuple[str, str]],
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The `$` parameters by name, each given once and supported, and the simple filters."""
     soql: dict[str, str] = {}
     filters = []
     for name, value in params:
@@ -166,25 +210,65 @@ def soql_query(params: list[tuple[str, str]], *, max_limit: int | None = MAX_LIM
         raise bad_request(
             f"the local portal does not support {', '.join(unsupported)}", "query.soql.unsupported"
         )
-    limit = DEFAULT_LIMIT
-    if "$limit" in soql:
-        limit = _whole_number(soql["$limit"], "$limit", MAX_OFFSET)
-        if max_limit is not None and limit > max_limit:
-            raise bad_request(
-                f"$limit must be at most {max_limit}; page with $offset",
-                "query.soql.limit-too-high",
-            )
-    offset = _whole_number(soql["$offset"], "$offset", MAX_OFFSET) if "$offset" in soql else 0
-    return SoqlQuery(
-        select=soql.get("$select"),
-        where=soql.get("$where"),
-        order=soql.get("$order"),
-        group=soql.get("$group"),
-        limit=limit,
-        offset=offset,
-        filters=tuple(filters),
-        include_system_fields=soql.get("$$exclude_system_fields", "").strip().lower() == "false",
-    )
+    return soql, filters
+
+
+def _limit(soql: dict[str, str], max_limit: int | None) -> int:
+    """`$limit`, by default 1000; above `max_limit` it is refused rather than clamped."""
+    if "$limit" not in soql:
+        return DEFAULT_LIMIT
+    limit = _whole_number(soql["$limit"], "$limit", MAX_OFFSET)
+    if max_limit is not None and limit > max_limit:
+        raise bad_request(
+            f"$limit must be at most {max_limit}; page with $offset", "query.soql.limit-too-high"
+        )
+    return limit
+
+
+def _offset(soql: dict[str, str]) -> int:
+    return _whole_number(soql["$offset"], "$offset", MAX_OFFSET) if "$offset" in soql else 0
+
+
+def _catalog_search(datasets: list[Dataset], values: dict[str, list[str]]) -> list[Dataset]:
+    """The datasets a catalog request finds by `ids`, `only` and `q`, ordered by `order`."""
+    if "ids" in values:
+        datasets = [dataset for dataset in datasets if dataset.id in values["ids"]]
+    if "only" in values and not {"dataset", "datasets"} & {v.lower() for v in values["only"]}:
+        datasets = []
+    if "q" in values:
+        text = values["q"][-1].lower()
+        datasets = [
+            dataset
+            for dataset in datasets
+            if text in f"{dataset.view['name']} {dataset.view['description'] or ''}".lower()
+        ]
+    if "order" in values:
+        datasets = _catalog_sorted(datasets, values["order"][-1])
+    return datasets
+
+
+def _catalog_sorted(datasets: list[Dataset], order: str) -> list[Dataset]:
+    """`datasets` in a catalog `order` such as `name` or `updatedAt DESC`."""
+    name, _, direction = order.strip().partition(" ")
+    key = _CATALOG_ORDERS.get(name.lower())
+    if key is None or direction.strip().upper() not in ("", "ASC", "DESC"):
+        raise bad_request(f"cannot order the catalog by {order!r}")
+    return sorted(datasets, key=key, reverse=direction.strip().upper() == "DESC")
+
+
+def _basic_auth(header: str) -> tuple[str, str, str]:
+    """The scheme, username and password of an `Authorization` header (empty if unreadable)."""
+    scheme, _, encoded = header.partition(" ")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        decoded = ""
+    username, _, password = decoded.partition(":")
+    return scheme, username, password
+
+
+def _same_secret(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def _csv_rows(body: bytes) -> list[dict[str, str | None]]:
@@ -309,19 +393,32 @@ class _Handler(BaseHTTPRequestHandler):
         self._body_keys: dict[str, list[str]] | None = None
         self._fault: Fault | None = None
         try:
-            answer = self._answer(method, path, params)
+            answer = self._answer_or_refusal(method, path, params)
         except _DropConnection:
             self._reset_connection()
             self._log_request(method, path, params, None)
             return
+        # Logged before answering, so a client that got its answer finds it in the log.
+        self._log_request(method, path, params, answer.status)
+        if self._fault is not None and self._fault.kind is not None:
+            self._send_broken(answer, self._fault.kind)
+        else:
+            self._send(answer)
+
+    def _answer_or_refusal(self, method: str, path: str, params: list[tuple[str, str]]) -> _Answer:
+        """The answer to the request, or Socrata's refusal body for what went wrong."""
+        try:
+            return self._answer(method, path, params)
+        except _DropConnection:
+            raise
         except PortalError as error:
-            answer = _json_answer(error.body(), error.status, error.headers)
+            return _json_answer(error.body(), error.status, error.headers)
         except SoqlError as error:
             refusal = PortalError(400, error.code, error.message)
-            answer = _json_answer(refusal.body(), refusal.status)
+            return _json_answer(refusal.body(), refusal.status)
         except Exception:
             log.exception("failed to answer %s %s", method, self.path)
-            answer = _json_answer(
+            return _json_answer(
                 {
                     "error": True,
                     "code": "internal_error",
@@ -329,12 +426,6 @@ class _Handler(BaseHTTPRequestHandler):
                 },
                 500,
             )
-        # Logged before answering, so a client that got its answer finds it in the log.
-        self._log_request(method, path, params, answer.status)
-        if self._fault is not None and self._fault.kind is not None:
-            self._send_broken(answer, self._fault.kind)
-        else:
-            self._send(answer)
 
     def _log_request(
         self, method: str, path: str, params: list[tuple[str, str]], status: int | None
@@ -379,12 +470,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind in ("truncated", "reset_mid_body"):
             body = body[: len(body) // 2]
         try:
-            self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(length))
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
+            self._send_head(answer, length)
             self.wfile.write(body)
             self.wfile.flush()
         except OSError:
@@ -396,12 +482,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, answer: _Answer, *, head: bool = False) -> None:
         try:
             length = answer.body_file.stat().st_size if answer.body_file else len(answer.body)
-            self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(length))
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
+            self._send_head(answer, length)
             if head:
                 return
             if answer.body_file is None:
@@ -414,6 +495,17 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             if answer.body_file is not None:
                 answer.body_file.unlink(missing_ok=True)
+
+    def _send_head(self, answer: _Answer, length: int) -> None:
+        """The status line and headers of `answer`, announcing a body of `length` bytes."""
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(length))
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+
+    # Request bodies -----------------------------------------------------------------------
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
@@ -469,122 +561,6 @@ class _Handler(BaseHTTPRequestHandler):
                 (deleted if is_deleted else upserted).append(str(row[key]))
         self._body_keys = {"upserted_keys": upserted, "deleted_keys": deleted}
 
-    def _check_access(self, params: list[tuple[str, str]], *, write: bool) -> None:
-        portal = self.server.portal
-        token = self.headers.get("X-App-Token") or dict(params).get("$$app_token")
-        if (
-            portal.app_token is not None
-            and token is not None
-            and not hmac.compare_digest(token.encode(), portal.app_token.encode())
-        ):
-            raise PortalError(403, "invalid_app_token", "the app token is not valid here")
-        if portal.credentials is None:
-            return
-        challenge = {"WWW-Authenticate": 'Basic realm="local-portal", charset="UTF-8"'}
-        header = self.headers.get("Authorization")
-        if header is None:
-            if write:
-                raise PortalError(
-                    401, "authentication_required", "writes need HTTP Basic auth", challenge
-                )
-            return
-        scheme, _, encoded = header.partition(" ")
-        try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            decoded = ""
-        username, _, password = decoded.partition(":")
-        expected_username, expected_password = portal.credentials
-        valid = (
-            scheme.lower() == "basic"
-            and hmac.compare_digest(username.encode(), expected_username.encode())
-            and hmac.compare_digest(password.encode(), expected_password.encode())
-        )
-        if not valid:
-            raise PortalError(401, "invalid_credentials", "invalid username or password", challenge)
-
-    # Routing ------------------------------------------------------------------------------
-
-    def _answer(self, method: str, path: str, params: list[tuple[str, str]]) -> _Answer:
-        body = self._read_body()
-        if path.startswith("/_portal/"):
-            return self._control(method, path, body)
-        portal = self.server.portal
-        fault = self._fault = portal.faults.take(path)
-        if fault is not None:
-            if fault.delay_s:
-                portal.stopping.wait(fault.delay_s)
-            if method in ("POST", "PUT") and (fault.kind == "reset" or fault.status is not None):
-                self._log_refused_write(path, body)
-            if fault.kind == "reset":
-                raise _DropConnection
-            if fault.status is not None:
-                headers = {}
-                if fault.retry_after is not None:
-                    headers["Retry-After"] = str(fault.retry_after)
-                raise PortalError(
-                    fault.status, "injected_fault", "a fault injected for a test", headers
-                )
-        store = portal.store
-        write = method != "GET"
-
-        if path == "/api/catalog/v1":
-            _allow(method, "GET")
-            self._check_access(params, write=False)
-            return _json_answer(self._catalog(params))
-        if path in ("/api/assets", "/api/assets.json"):
-            _allow(method, "POST")
-            self._check_access(params, write=True)
-            content_type = self.headers.get("Content-Type") or ""
-            return _json_answer(portal.assets.add(*parse_upload(content_type, body)).rendered())
-        if (match := _ASSET_RE.fullmatch(path)) or (match := _FILE_RE.fullmatch(path)):
-            _allow(method, "GET")
-            self._check_access(params, write=False)
-            if "id" in match.groupdict():
-                store.dataset(match["id"])
-            asset = portal.assets.get(match["asset"])
-            return _Answer(200, asset.body, asset.content_type)
-        if path in ("/api/views", "/api/views.json"):
-            _allow(method, "POST")
-            self._check_access(params, write=True)
-            return _json_answer(store.create_dataset(self._json_body(body)).rendered())
-        if match := _PUBLICATION_RE.fullmatch(path):
-            _allow(method, "POST")
-            self._check_access(params, write=True)
-            return _json_answer(store.dataset(match["id"]).rendered())
-        if match := _VIEW_RE.fullmatch(path):
-            _allow(method, "GET", "PUT", "DELETE")
-            self._check_access(params, write=write)
-            dataset_id = match["id"]
-            if method == "GET":
-                return _json_answer(store.dataset(dataset_id).rendered())
-            if method == "PUT":
-                dataset, _ = store.update_view(dataset_id, self._json_body(body))
-                return _json_answer(dataset.rendered())
-            store.delete_dataset(dataset_id)
-            return _Answer(200, b"")
-        if match := _ROW_RE.fullmatch(path):
-            _allow(method, "DELETE")
-            self._check_access(params, write=True)
-            dataset = store.dataset(match["id"])
-            key = dataset.row_identifier or ":id"
-            answer = store.upsert(dataset.id, [{key: match["row"], ":deleted": True}])
-            if not answer["Rows Deleted"]:
-                raise not_found(f"no row {match['row']} in {dataset.id}")
-            return _Answer(200, b"")
-        if match := _RESOURCE_RE.fullmatch(path):
-            _allow(method, "GET", "POST", "PUT")
-            self._check_access(params, write=write)
-            dataset_id = match["id"]
-            if method == "GET":
-                return self._query(dataset_id, match["format"] or "json", params)
-            rows = self._rows_body(body)
-            self._record_keys(store.dataset(dataset_id), rows)
-            if method == "POST":
-                return _json_answer(store.upsert(dataset_id, rows))
-            return _json_answer(store.replace(dataset_id, rows))
-        raise not_found(f"no such endpoint: {path}")
-
     def _log_refused_write(self, path: str, body: bytes) -> None:
         """For the request log: the rows and keys of a write a fault refused or dropped."""
         try:
@@ -602,90 +578,250 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._record_keys(dataset, rows)
 
-    def _query(self, dataset_id: str, output: str, params: list[tuple[str, str]]) -> _Answer:
-        if output not in ("json", "csv"):
-            raise bad_request(f"the local portal serves .json and .csv, not .{output}")
-        store = self.server.portal.store
-        if output == "csv":
-            handle, name = tempfile.mkstemp(prefix="portal-answer-", suffix=".csv")
-            os.close(handle)
-            body_file = Path(name)
-            try:
-                fields, types = store.select_csv(
-                    dataset_id, soql_query(params, max_limit=None), body_file
-                )
-            except BaseException:
-                body_file.unlink(missing_ok=True)
-                raise
-            return _Answer(200, b"", CSV_TYPE, _field_headers(fields, types), body_file)
-        selection = store.select(dataset_id, soql_query(params), as_json=True)
-        text = "[" + ",\n".join(row[0] for row in selection.rows) + "]"
-        headers = _field_headers(selection.fields, selection.types)
-        return _Answer(200, text.encode("utf-8"), JSON_TYPE, headers)
+    # Access -------------------------------------------------------------------------------
 
-    def _catalog(self, params: list[tuple[str, str]]) -> dict[str, Any]:
+    def _check_access(self, params: list[tuple[str, str]], *, write: bool) -> None:
+        self._check_app_token(params)
+        if self.server.portal.credentials is not None:
+            self._check_credentials(self.server.portal.credentials, write=write)
+
+    def _check_app_token(self, params: list[tuple[str, str]]) -> None:
+        """A token other than the configured one is refused; no token at all is served."""
+        expected = self.server.portal.app_token
+        token = self.headers.get("X-App-Token") or dict(params).get("$$app_token")
+        if expected is not None and token is not None and not _same_secret(token, expected):
+            raise PortalError(403, "invalid_app_token", "the app token is not valid here")
+
+    def _check_credentials(self, credentials: tuple[str, str], *, write: bool) -> None:
+        """Writes need the credentials; wrong credentials are refused on any request."""
+        challenge = {"WWW-Authenticate": 'Basic realm="local-portal", charset="UTF-8"'}
+        header = self.headers.get("Authorization")
+        if header is None:
+            if write:
+                raise PortalError(
+                    401, "authentication_required", "writes need HTTP Basic auth", challenge
+                )
+            return
+        scheme, username, password = _basic_auth(header)
+        expected_username, expected_password = credentials
+        valid = (
+            scheme.lower() == "basic"
+            and _same_secret(username, expected_username)
+            and _same_secret(password, expected_password)
+        )
+        if not valid:
+            raise PortalError(401, "invalid_credentials", "invalid username or password", challenge)
+
+    # Routing ------------------------------------------------------------------------------
+
+    def _answer(self, method: str, path: str, params: list[tuple[str, str]]) -> _Answer:
+        """Match the path to a route (`_ROUTES`, below the class) and run its handler.
+
+        The local extensions under /_portal/ skip faults and auth. Elsewhere a queued fault
+        comes first, even before a 404, and every method but GET counts as a write.
+        """
+        body = self._read_body()
+        if path.startswith("/_portal/"):
+            route, match = _find_route(_CONTROL_ROUTES, path)
+            handler = route.handler(method)
+        else:
+            self._apply_fault(method, path, body)
+            route, match = _find_route(_ROUTES, path)
+            handler = route.handler(method)
+            self._check_access(params, write=method != "GET")
+        return handler(self, _Request(match, params, body))
+
+    def _apply_fault(self, method: str, path: str, body: bytes) -> None:
+        """Take the fault queued for `path`, if any: wait its delay, then drop or refuse."""
+        portal = self.server.portal
+        fault = self._fault = portal.faults.take(path)
+        if fault is None:
+            return
+        if fault.delay_s:
+            portal.stopping.wait(fault.delay_s)
+        if method in ("POST", "PUT") and (fault.kind == "reset" or fault.status is not None):
+            self._log_refused_write(path, body)
+        if fault.kind == "reset":
+            raise _DropConnection
+        if fault.status is not None:
+            headers = {}
+            if fault.retry_after is not None:
+                headers["Retry-After"] = str(fault.retry_after)
+            raise PortalError(
+                fault.status, "injected_fault", "a fault injected for a test", headers
+            )
+
+    # Socrata endpoints (the routes in _ROUTES) --------------------------------------------
+
+    def _get_catalog(self, request: _Request) -> _Answer:
         values: dict[str, list[str]] = {}
-        for name, value in params:
+        for name, value in request.params:
             values.setdefault(name, []).append(value)
-        datasets = self.server.portal.store.datasets()
-        if "ids" in values:
-            datasets = [dataset for dataset in datasets if dataset.id in values["ids"]]
-        if "only" in values and not {"dataset", "datasets"} & {v.lower() for v in values["only"]}:
-            datasets = []
-        if "q" in values:
-            text = values["q"][-1].lower()
-            datasets = [
-                dataset
-                for dataset in datasets
-                if text in f"{dataset.view['name']} {dataset.view['description'] or ''}".lower()
-            ]
-        if "order" in values:
-            name, _, direction = values["order"][-1].strip().partition(" ")
-            key = _CATALOG_ORDERS.get(name.lower())
-            if key is None or direction.strip().upper() not in ("", "ASC", "DESC"):
-                raise bad_request(f"cannot order the catalog by {values['order'][-1]!r}")
-            datasets.sort(key=key, reverse=direction.strip().upper() == "DESC")
+        datasets = _catalog_search(self.server.portal.store.datasets(), values)
         limit = _whole_number(
             values.get("limit", [str(CATALOG_DEFAULT_LIMIT)])[-1], "limit", CATALOG_MAX_LIMIT
         )
         offset = _whole_number(values.get("offset", ["0"])[-1], "offset", MAX_OFFSET)
         host, port = self.server.server_address[:2]
         domain = f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
-        return {
-            "results": [
-                dataset.catalog_entry(base_url=f"http://{domain}", domain=domain)
-                for dataset in datasets[offset : offset + limit]
-            ],
-            "resultSetSize": len(datasets),
-            "timings": {"serviceMillis": 0, "searchMillis": [0, 0]},
-        }
+        return _json_answer(
+            {
+                "results": [
+                    dataset.catalog_entry(base_url=f"http://{domain}", domain=domain)
+                    for dataset in datasets[offset : offset + limit]
+                ],
+                "resultSetSize": len(datasets),
+                "timings": {"serviceMillis": 0, "searchMillis": [0, 0]},
+            }
+        )
 
-    def _control(self, method: str, path: str, body: bytes) -> _Answer:
-        portal = self.server.portal
-        if path == "/_portal/health":
-            _allow(method, "GET")
-            return _json_answer({"ok": True})
-        if path == "/_portal/requests":
-            _allow(method, "GET", "DELETE")
-            if method == "GET":
-                return _json_answer(portal.requests.entries())
-            portal.requests.clear()
-            return _json_answer({"ok": True})
-        if path == "/_portal/faults":
-            _allow(method, "GET", "POST", "DELETE")
-            if method == "GET":
-                return _json_answer(portal.faults.pending())
-            if method == "DELETE":
-                portal.faults.clear()
-                return _json_answer({"ok": True})
-            fault = parse_fault(self._json_body(body))
-            portal.faults.add(fault)
-            return _json_answer({"queued": asdict(fault)})
-        if path == "/_portal/reload":
-            _allow(method, "POST")
-            reports = portal.store.sync_csv_files()
-            return _json_answer({"imported": [asdict(report) for report in reports]})
-        raise not_found(f"no such endpoint: {path}")
+    def _add_asset(self, request: _Request) -> _Answer:
+        content_type = self.headers.get("Content-Type") or ""
+        asset = self.server.portal.assets.add(*parse_upload(content_type, request.body))
+        return _json_answer(asset.rendered())
+
+    def _get_asset(self, request: _Request) -> _Answer:
+        asset = self.server.portal.assets.get(request.path["asset"])
+        return _Answer(200, asset.body, asset.content_type)
+
+    def _get_dataset_file(self, request: _Request) -> _Answer:
+        self.server.portal.store.dataset(request.path["id"])
+        return self._get_asset(request)
+
+    def _create_view(self, request: _Request) -> _Answer:
+        dataset = self.server.portal.store.create_dataset(self._json_body(request.body))
+        return _json_answer(dataset.rendered())
+
+    def _publish(self, request: _Request) -> _Answer:
+        return _json_answer(self.server.portal.store.dataset(request.path["id"]).rendered())
+
+    def _get_view(self, request: _Request) -> _Answer:
+        return _json_answer(self.server.portal.store.dataset(request.path["id"]).rendered())
+
+    def _update_view(self, request: _Request) -> _Answer:
+        update = self._json_body(request.body)
+        dataset, _ = self.server.portal.store.update_view(request.path["id"], update)
+        return _json_answer(dataset.rendered())
+
+    def _delete_view(self, request: _Request) -> _Answer:
+        self.server.portal.store.delete_dataset(request.path["id"])
+        return _Answer(200, b"")
+
+    def _delete_row(self, request: _Request) -> _Answer:
+        store = self.server.portal.store
+        dataset = store.dataset(request.path["id"])
+        row = request.path["row"]
+        key = dataset.row_identifier or ":id"
+        answer = store.upsert(dataset.id, [{key: row, ":deleted": True}])
+        if not answer["Rows Deleted"]:
+            raise not_found(f"no row {row} in {dataset.id}")
+        return _Answer(200, b"")
+
+    def _get_rows(self, request: _Request) -> _Answer:
+        output = request.path["format"] or "json"
+        if output == "json":
+            return self._rows_as_json(request.path["id"], request.params)
+        if output == "csv":
+            return self._rows_as_csv(request.path["id"], request.params)
+        raise bad_request(f"the local portal serves .json and .csv, not .{output}")
+
+    def _rows_as_json(self, dataset_id: str, params: list[tuple[str, str]]) -> _Answer:
+        selection = self.server.portal.store.select(dataset_id, soql_query(params), as_json=True)
+        text = "[" + ",\n".join(row[0] for row in selection.rows) + "]"
+        headers = _field_headers(selection.fields, selection.types)
+        return _Answer(200, text.encode("utf-8"), JSON_TYPE, headers)
+
+    def _rows_as_csv(self, dataset_id: str, params: list[tuple[str, str]]) -> _Answer:
+        """A CSV answer has no row cap: it is written to a file and streamed from it."""
+        handle, name = tempfile.mkstemp(prefix="portal-answer-", suffix=".csv")
+        os.close(handle)
+        body_file = Path(name)
+        try:
+            fields, types = self.server.portal.store.select_csv(
+                dataset_id, soql_query(params, max_limit=None), body_file
+            )
+        except BaseException:
+            body_file.unlink(missing_ok=True)
+            raise
+        return _Answer(200, b"", CSV_TYPE, _field_headers(fields, types), body_file)
+
+    def _upsert_rows(self, request: _Request) -> _Answer:
+        rows = self._written_rows(request)
+        return _json_answer(self.server.portal.store.upsert(request.path["id"], rows))
+
+    def _replace_rows(self, request: _Request) -> _Answer:
+        rows = self._written_rows(request)
+        return _json_answer(self.server.portal.store.replace(request.path["id"], rows))
+
+    def _written_rows(self, request: _Request) -> Any:
+        """The rows of a write's body, noted with their keys in the request log."""
+        rows = self._rows_body(request.body)
+        self._record_keys(self.server.portal.store.dataset(request.path["id"]), rows)
+        return rows
+
+    # Local extensions (the routes in _CONTROL_ROUTES) -------------------------------------
+
+    def _health(self, request: _Request) -> _Answer:
+        return _json_answer({"ok": True})
+
+    def _get_requests(self, request: _Request) -> _Answer:
+        return _json_answer(self.server.portal.requests.entries())
+
+    def _clear_requests(self, request: _Request) -> _Answer:
+        self.server.portal.requests.clear()
+        return _json_answer({"ok": True})
+
+    def _get_faults(self, request: _Request) -> _Answer:
+        return _json_answer(self.server.portal.faults.pending())
+
+    def _add_fault(self, request: _Request) -> _Answer:
+        fault = parse_fault(self._json_body(request.body))
+        self.server.portal.faults.add(fault)
+        return _json_answer({"queued": asdict(fault)})
+
+    def _clear_faults(self, request: _Request) -> _Answer:
+        self.server.portal.faults.clear()
+        return _json_answer({"ok": True})
+
+    def _reload(self, request: _Request) -> _Answer:
+        reports = self.server.portal.store.sync_csv_files()
+        return _json_answer({"imported": [asdict(report) for report in reports]})
+
+
+# The endpoints in the order they are tried, each method's handler in the order `Allow` lists.
+_ROUTES = (
+    _Route(re.compile(r"/api/catalog/v1"), {"GET": _Handler._get_catalog}),
+    _Route(re.compile(r"/api/assets(?:\.json)?"), {"POST": _Handler._add_asset}),
+    _Route(_ASSET_RE, {"GET": _Handler._get_asset}),
+    _Route(_FILE_RE, {"GET": _Handler._get_dataset_file}),
+    _Route(re.compile(r"/api/views(?:\.json)?"), {"POST": _Handler._create_view}),
+    _Route(_PUBLICATION_RE, {"POST": _Handler._publish}),
+    _Route(
+        _VIEW_RE,
+        {"GET": _Handler._get_view, "PUT": _Handler._update_view, "DELETE": _Handler._delete_view},
+    ),
+    _Route(_ROW_RE, {"DELETE": _Handler._delete_row}),
+    _Route(
+        _RESOURCE_RE,
+        {"GET": _Handler._get_rows, "POST": _Handler._upsert_rows, "PUT": _Handler._replace_rows},
+    ),
+)
+_CONTROL_ROUTES = (
+    _Route(re.compile(r"/_portal/health"), {"GET": _Handler._health}),
+    _Route(
+        re.compile(r"/_portal/requests"),
+        {"GET": _Handler._get_requests, "DELETE": _Handler._clear_requests},
+    ),
+    _Route(
+        re.compile(r"/_portal/faults"),
+        {
+            "GET": _Handler._get_faults,
+            "POST": _Handler._add_fault,
+            "DELETE": _Handler._clear_faults,
+        },
+    ),
+    _Route(re.compile(r"/_portal/reload"), {"POST": _Handler._reload}),
+)
 
 
 @dataclass

@@ -5,8 +5,9 @@ comparison means depends on the dataset's column types: `number` columns compare
 numerically, `calendar_date` and text columns as text (Socrata's floating timestamps such as
 `2022-01-01T01:07:00.000` order correctly as text), and the system fields `:created_at` and
 `:updated_at` as timestamps. A tokenizer and a recursive-descent parser translate each clause
-straight into SQL. Identifiers are checked against the dataset's columns and quoted, and every
-literal becomes a bound parameter, so no request text is ever spliced into the SQL.
+straight into SQL; `compile_query` takes the clauses in turn, one function each. Identifiers
+are checked against the dataset's columns and quoted, and every literal becomes a bound
+parameter, so no request text is ever spliced into the SQL.
 
 Supported: `$select` (columns, `*`, `:*`, `count(*)`, `count(col)`, `min(col)`, `max(col)`,
 `date_trunc_ymd(col)`, `date_trunc_ym(col)`, `date_trunc_y(col)` of a calendar_date column,
@@ -22,10 +23,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TypeGuard, TypeVar
 
 NUMERIC_TYPES = frozenset({"number", "money", "percent", "double"})
 SYSTEM_FIELDS = (":id", ":created_at", ":updated_at")
@@ -34,6 +36,8 @@ SYSTEM_TYPE_NAME = "meta_data"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%gZ"
 MAX_OFFSET = 2**62
 MAX_NESTING = 100  # parentheses and nots; deeper input is refused, not recursed into
+
+_T = TypeVar("_T")
 
 _SYSTEM_KINDS = {":id": "text", ":created_at": "timestamp", ":updated_at": "timestamp"}
 _FUNCTIONS = frozenset({"count", "min", "max"})
@@ -84,6 +88,20 @@ def parse_timestamp(text: str) -> datetime:
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value
+
+
+def _as_number(value: str | float | bool) -> float | None:
+    """A finite number from a number literal or a numeric string, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        number = value
+    else:
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True)
@@ -297,15 +315,8 @@ class _Compiler:
                 raise self.error(f"{literal.text} is not a timestamp", "query.soql.type-mismatch")
             return parse_timestamp(value)
         if kind == "number":
-            number = None
-            if isinstance(value, float):
-                number = value
-            elif isinstance(value, str):
-                try:
-                    number = float(value.strip())
-                except ValueError:
-                    number = None
-            if number is None or not math.isfinite(number):
+            number = _as_number(value)
+            if number is None:
                 raise self.error(f"{literal.text!r} is not a number", "query.soql.type-mismatch")
             return number
         if isinstance(value, bool):
@@ -380,43 +391,63 @@ class _Compiler:
 
     def predicate(self) -> str:
         if self.accept_punct("("):
-            with self.nested():
-                inner = self.condition()
-            self.expect_punct(")")
-            return inner
+            return self.parenthesised()
         left = self.operand()
         if self.accept_keyword("is"):
-            negated = self.accept_keyword("not")
-            self.expect_keyword("null")
-            if not isinstance(left, _Field):
-                raise self.error("'is null' needs a column on its left")
-            return f"({left.sql} IS {'NOT ' if negated else ''}NULL)"
+            return self.null_test(left)
         negated = self.accept_keyword("not")
         if self.accept_keyword("between"):
-            low = self.operand()
-            self.expect_keyword("and")
-            high = self.operand()
-            value, low_sql, high_sql = self.unify([left, low, high])
-            sql = f"({value} BETWEEN {low_sql} AND {high_sql})"
+            sql = self.between(left)
         elif self.accept_keyword("in"):
-            self.expect_punct("(")
-            items = [self.operand()]
-            while self.accept_punct(","):
-                items.append(self.operand())
-            self.expect_punct(")")
-            value, *choices = self.unify([left, *items])
-            sql = f"({value} IN ({', '.join(choices)}))"
+            sql = self.membership(left)
         elif negated:
             raise self.unexpected("'between' or 'in' after 'not'")
         elif self.peek().kind == "op":
-            operator = self.next().text
-            right = self.operand()
-            left_sql, right_sql = self.unify([left, right])
-            operator = "<>" if operator == "!=" else operator
-            return f"({left_sql} {operator} {right_sql})"
+            return self.comparison(left)
         else:
             return self.bare_boolean(left)
         return f"(NOT {sql})" if negated else sql
+
+    def parenthesised(self) -> str:
+        """A condition in parentheses, after the opening one."""
+        with self.nested():
+            inner = self.condition()
+        self.expect_punct(")")
+        return inner
+
+    def null_test(self, left: _Field | _Literal) -> str:
+        """`left is [not] null`, after the `is`."""
+        negated = self.accept_keyword("not")
+        self.expect_keyword("null")
+        if not isinstance(left, _Field):
+            raise self.error("'is null' needs a column on its left")
+        return f"({left.sql} IS {'NOT ' if negated else ''}NULL)"
+
+    def between(self, left: _Field | _Literal) -> str:
+        """`left between low and high`, after the `between`."""
+        low = self.operand()
+        self.expect_keyword("and")
+        high = self.operand()
+        value, low_sql, high_sql = self.unify([left, low, high])
+        return f"({value} BETWEEN {low_sql} AND {high_sql})"
+
+    def membership(self, left: _Field | _Literal) -> str:
+        """`left in (item, ...)`, after the `in`."""
+        self.expect_punct("(")
+        items = [self.operand()]
+        while self.accept_punct(","):
+            items.append(self.operand())
+        self.expect_punct(")")
+        value, *choices = self.unify([left, *items])
+        return f"({value} IN ({', '.join(choices)}))"
+
+    def comparison(self, left: _Field | _Literal) -> str:
+        """`left <operator> right`, at the operator."""
+        operator = self.next().text
+        right = self.operand()
+        left_sql, right_sql = self.unify([left, right])
+        operator = "<>" if operator == "!=" else operator
+        return f"({left_sql} {operator} {right_sql})"
 
     def bare_boolean(self, operand: _Field | _Literal) -> str:
         if isinstance(operand, _Literal) and isinstance(operand.value, bool):
@@ -427,12 +458,16 @@ class _Compiler:
 
     # $select, $group, $order ------------------------------------------------------------
 
-    def select_list(self) -> list[_Output]:
-        outputs = self.select_item()
+    def items(self, item: Callable[[], _T]) -> list[_T]:
+        """Comma-separated items up to the end of the clause."""
+        items = [item()]
         while self.accept_punct(","):
-            outputs.extend(self.select_item())
+            items.append(item())
         self.expect_end()
-        return outputs
+        return items
+
+    def select_list(self) -> list[_Output]:
+        return [output for outputs in self.items(self.select_item) for output in outputs]
 
     def select_item(self) -> list[_Output]:
         if self.accept_punct("*"):
@@ -445,14 +480,7 @@ class _Compiler:
             alias = self.next()
             if alias.kind not in ("ident", "quoted") or not alias.text.strip():
                 raise self.error(f"expected a name after 'as' at position {alias.position}")
-            output = _Output(
-                alias.text,
-                output.output_sql,
-                output.order_sql,
-                output.type_name,
-                output.aggregate,
-                output.field,
-            )
+            output = replace(output, name=alias.text)
         return [output]
 
     def value(self) -> _Output:
@@ -463,22 +491,34 @@ class _Compiler:
         self.next()
         if token.kind != "ident" or not self.accept_punct("("):
             return _Output.of_field(self.field(token.text))
-        function = token.text.lower()
+        return self.call(token.text)
+
+    def call(self, name: str) -> _Output:
+        """A function call, after its opening parenthesis."""
+        function = name.lower()
         if function in _DATE_TRUNCS:
             return self.date_trunc(function)
         if function not in _FUNCTIONS:
             raise self.error(
-                f"function {token.text}() is not supported by the local portal",
+                f"function {name}() is not supported by the local portal",
                 "query.soql.no-such-function",
             )
         if function == "count" and self.accept_punct("*"):
             self.expect_punct(")")
             return _Output("count", "CAST(count(*) AS VARCHAR)", "count(*)", "number", True)
+        return self.aggregate(function, self.argument(function))
+
+    def argument(self, function: str) -> _Field:
+        """The one column a function takes, and the closing parenthesis."""
         argument = self.next()
         if not argument.is_name:
             raise self.error(f"{function}() takes a column, found {argument.describe()}")
         field = self.field(argument.text)
         self.expect_punct(")")
+        return field
+
+    def aggregate(self, function: str, field: _Field) -> _Output:
+        """`count`, `min` or `max` of a column, output as Socrata renders it."""
         name = f"{function}_{field.name.lstrip(':')}"
         if function == "count":
             sql = f"count({field.sql})"
@@ -498,11 +538,7 @@ class _Compiler:
 
         Floating timestamps are stored as ISO text, so truncating keeps a prefix of it.
         """
-        argument = self.next()
-        if not argument.is_name:
-            raise self.error(f"{function}() takes a column, found {argument.describe()}")
-        field = self.field(argument.text)
-        self.expect_punct(")")
+        field = self.argument(function)
         if field.type_name != "calendar_date":
             raise self.error(
                 f"{function}() takes a calendar_date column, not {field.name} ({field.type_name})",
@@ -512,43 +548,62 @@ class _Compiler:
         sql = f"(left({field.sql}, {keep}) || '{month_day}T00:00:00.000')"
         return _Output(f"{function}_{field.name}", sql, sql, "calendar_date", False)
 
+    def named_or_value(self, by_name: Mapping[str, _Output]) -> _Output:
+        """An output named in `$select`, or else a column or an aggregate."""
+        token = self.peek()
+        if token.is_name and token.text in by_name and not self.at_punct("(", ahead=1):
+            self.next()
+            return by_name[token.text]
+        return self.value()
+
     def group_list(self, outputs: list[_Output]) -> list[_Output]:
         """Group keys: columns, date truncations, or names given in `$select`."""
         by_name = {output.name: output for output in outputs}
-        keys = []
-        while True:
-            token = self.peek()
-            if token.is_name and token.text in by_name and not self.at_punct("(", ahead=1):
-                self.next()
-                key = by_name[token.text]
-            else:
-                key = self.value()
-            if key.aggregate:
-                raise self.error(f"cannot group by the aggregate {key.name}")
-            keys.append(key)
-            if not self.accept_punct(","):
-                break
-        self.expect_end()
-        return keys
+
+        def key() -> _Output:
+            output = self.named_or_value(by_name)
+            if output.aggregate:
+                raise self.error(f"cannot group by the aggregate {output.name}")
+            return output
+
+        return self.items(key)
 
     def order_list(self, outputs: list[_Output]) -> list[tuple[_Output, bool]]:
+        """Order terms, each an output and whether it is descending."""
         by_name = {output.name: output for output in outputs}
-        items: list[tuple[_Output, bool]] = []
-        while True:
-            token = self.peek()
-            if token.is_name and token.text in by_name and not self.at_punct("(", ahead=1):
-                self.next()
-                output = by_name[token.text]
-            else:
-                output = self.value()
+
+        def term() -> tuple[_Output, bool]:
+            output = self.named_or_value(by_name)
             descending = self.accept_keyword("desc")
             if not descending:
                 self.accept_keyword("asc")
-            items.append((output, descending))
-            if not self.accept_punct(","):
-                break
-        self.expect_end()
-        return items
+            return output, descending
+
+        return self.items(term)
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """The `$group` keys, and whether rows are grouped or aggregated at all."""
+
+    keys: list[_Output]
+    aggregated: bool
+
+    def check(self, output: _Output, clause: str) -> None:
+        """In a grouped or aggregated query, `output` must be a group key or an aggregate."""
+        if self.aggregated and not output.aggregate and not self.is_key(output):
+            raise SoqlError(f"{clause}: {output.name} must be grouped or aggregated")
+
+    def is_key(self, output: _Output) -> bool:
+        return any(
+            (
+                output.field is not None
+                and key.field is not None
+                and key.field.name == output.field.name
+            )
+            or key.order_sql == output.order_sql
+            for key in self.keys
+        )
 
 
 def compile_query(query: SoqlQuery, *, table: str, columns: Mapping[str, str]) -> CompiledQuery:
@@ -557,16 +612,46 @@ def compile_query(query: SoqlQuery, *, table: str, columns: Mapping[str, str]) -
     `table` must already be a quoted, trusted identifier. Rows come back in a stable order:
     by `$order`, then `:id`; grouped rows by their group; so paging with `$offset` is stable.
     """
+    _check_paging(query)
+    compiler = _Compiler(columns)
+    outputs = _select(compiler, query)
+    conditions = _where(compiler, query.where) + _filters(compiler, query.filters)
+    grouping = _group(compiler, query.group, outputs)
+    for output in outputs:
+        grouping.check(output, "$select")
+    order_terms = _order(compiler, query.order, outputs, grouping)
+    tail = _from_where_group_order(table, conditions, grouping, order_terms, query)
+    params = dict(compiler.params)  # the JSON select binds its field names after these
+    sql = "SELECT " + ", ".join(output.output_sql for output in outputs) + tail
+    json_sql = _json_select(compiler, outputs) + tail
+    return CompiledQuery(
+        sql=sql,
+        params=params,
+        json_sql=json_sql,
+        json_params=dict(compiler.params),
+        fields=tuple(output.name for output in outputs),
+        types=tuple(output.type_name for output in outputs),
+    )
+
+
+def _given(clause: str | None) -> TypeGuard[str]:
+    return clause is not None and bool(clause.strip())
+
+
+def _check_paging(query: SoqlQuery) -> None:
+    """`$limit` and `$offset`, already whole numbers, must be in range."""
     if query.limit < 0 or not 0 <= query.offset <= MAX_OFFSET:
         raise SoqlError("$limit and $offset must be non-negative integers")
-    compiler = _Compiler(columns)
 
-    if query.select is not None and query.select.strip():
+
+def _select(compiler: _Compiler, query: SoqlQuery) -> list[_Output]:
+    """`$select`'s outputs, by default every column (the system fields too, if asked for)."""
+    if _given(query.select):
         compiler.start("$select", query.select)
         outputs = compiler.select_list()
     else:
-        names = list(columns) if columns else list(SYSTEM_FIELDS)
-        if query.include_system_fields and columns:
+        names = list(compiler.columns) if compiler.columns else list(SYSTEM_FIELDS)
+        if query.include_system_fields and compiler.columns:
             names = [*SYSTEM_FIELDS, *names]
         outputs = [_Output.of_field(compiler.field(name)) for name in names]
     if not outputs:
@@ -576,71 +661,81 @@ def compile_query(query: SoqlQuery, *, table: str, columns: Mapping[str, str]) -
         if output.name in seen:
             raise SoqlError(f"$select: {output.name} is selected twice; rename one with 'as'")
         seen.add(output.name)
+    return outputs
 
-    conditions = []
-    if query.where is not None and query.where.strip():
-        compiler.start("$where", query.where)
-        conditions.append(compiler.condition())
-        compiler.expect_end()
+
+def _where(compiler: _Compiler, where: str | None) -> list[str]:
+    """`$where`'s condition, if one is given."""
+    if not _given(where):
+        return []
+    compiler.start("$where", where)
+    condition = compiler.condition()
+    compiler.expect_end()
+    return [condition]
+
+
+def _filters(compiler: _Compiler, filters: tuple[tuple[str, str], ...]) -> list[str]:
+    """The simple filters `?field=value`, each an equality."""
     compiler.clause = "filter"
-    for name, value in query.filters:
+    conditions = []
+    for name, value in filters:
         left, right = compiler.unify([compiler.field(name), _Literal(value, value)])
         conditions.append(f"({left} = {right})")
+    return conditions
 
-    group: list[_Output] = []
-    if query.group is not None and query.group.strip():
-        compiler.start("$group", query.group)
-        group = compiler.group_list(outputs)
-    grouped_names = {key.field.name for key in group if key.field is not None}
-    grouped_sql = {key.order_sql for key in group}
-    aggregated = bool(group) or any(output.aggregate for output in outputs)
 
-    def check_grouped(output: _Output, clause: str) -> None:
-        grouped = (
-            output.field is not None and output.field.name in grouped_names
-        ) or output.order_sql in grouped_sql
-        if aggregated and not output.aggregate and not grouped:
-            raise SoqlError(f"{clause}: {output.name} must be grouped or aggregated")
+def _group(compiler: _Compiler, group: str | None, outputs: list[_Output]) -> _Grouping:
+    """`$group`'s keys; a query is aggregated when grouped or when it selects an aggregate."""
+    keys: list[_Output] = []
+    if _given(group):
+        compiler.start("$group", group)
+        keys = compiler.group_list(outputs)
+    return _Grouping(keys, bool(keys) or any(output.aggregate for output in outputs))
 
-    for output in outputs:
-        check_grouped(output, "$select")
 
-    order_terms = []
-    if query.order is not None and query.order.strip():
-        compiler.start("$order", query.order)
+def _order(
+    compiler: _Compiler, order: str | None, outputs: list[_Output], grouping: _Grouping
+) -> list[str]:
+    """`$order`'s terms, then the group keys or `:id`, so every order is total and stable."""
+    terms = []
+    if _given(order):
+        compiler.start("$order", order)
         for output, descending in compiler.order_list(outputs):
-            check_grouped(output, "$order")
-            order_terms.append(
+            grouping.check(output, "$order")
+            terms.append(
                 f"{output.order_sql} {'DESC NULLS FIRST' if descending else 'ASC NULLS LAST'}"
             )
-    if group and not order_terms:
-        order_terms = [f"{key.order_sql} ASC NULLS LAST" for key in group]
-    if not aggregated:
-        order_terms.append(f"{quote_identifier(':id')} ASC")
+    if grouping.keys and not terms:
+        terms = [f"{key.order_sql} ASC NULLS LAST" for key in grouping.keys]
+    if not grouping.aggregated:
+        terms.append(f"{quote_identifier(':id')} ASC")
+    return terms
 
+
+def _from_where_group_order(
+    table: str,
+    conditions: list[str],
+    grouping: _Grouping,
+    order_terms: list[str],
+    query: SoqlQuery,
+) -> str:
+    """The query after its select list: FROM, WHERE, GROUP BY, ORDER BY, LIMIT and OFFSET."""
     tail = f" FROM {table}"
     if conditions:
         tail += " WHERE " + " AND ".join(conditions)
-    if group:
+    if grouping.keys:
         tail += " GROUP BY " + ", ".join(
-            key.field.sql if key.field is not None else key.order_sql for key in group
+            key.field.sql if key.field is not None else key.order_sql for key in grouping.keys
         )
     if order_terms:
         tail += " ORDER BY " + ", ".join(order_terms)
-    tail += f" LIMIT {int(query.limit)} OFFSET {int(query.offset)}"
+    return tail + f" LIMIT {int(query.limit)} OFFSET {int(query.offset)}"
 
-    params = dict(compiler.params)
-    sql = "SELECT " + ", ".join(output.output_sql for output in outputs) + tail
+
+def _json_select(compiler: _Compiler, outputs: list[_Output]) -> str:
+    """A select list of one JSON object per row, built by DuckDB; null fields are left out."""
     members = [
         f"{compiler.bind(json.dumps(output.name) + ':')} || to_json({output.output_sql})"
         for output in outputs
     ]
-    json_sql = "SELECT '{' || concat_ws(',', " + ", ".join(members) + ") || '}'" + tail
-    return CompiledQuery(
-        sql=sql,
-        params=params,
-        json_sql=json_sql,
-        json_params=dict(compiler.params),
-        fields=tuple(output.name for output in outputs),
-        types=tuple(output.type_name for output in outputs),
-    )
+    return "SELECT '{' || concat_ws(',', " + ", ".join(members) + ") || '}'"
