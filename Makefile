@@ -20,10 +20,10 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run dev lineage-ui test bench bench-span lint format clean
+.PHONY: help setup run dev lineage-ui test test-fast bench bench-span lint lint-sql format clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,8 +50,16 @@ dev: setup ## Serve the Dagster UI on 127.0.0.1:3000 with the local portals
 lineage-ui: setup ## Serve the Dagster UI read-only on 127.0.0.1:3001 for stakeholders (LINEAGE_UI_PORT=N)
 	$(BIN)/civic-embedded lineage-ui --port $(or $(LINEAGE_UI_PORT),3001)
 
-test: setup ## Run the test suite
-	$(BIN)/python -m pytest
+# Tests run in parallel, one worker a core (TEST_WORKERS=1 runs them in one process); a test
+# module stays on one worker, so the fixtures it shares are built once.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+
+test: setup ## Run the whole test suite (browser, faults, kills and property tests included)
+	$(PYTEST)
+
+test-fast: setup ## The inner loop, under 3 minutes: everything but slow, integration and browser tests
+	$(PYTEST) -m "not slow and not integration and not browser"
 
 SCALE ?= 1
 bench: setup ## Speed and memory at full-history scale (SCALE=0.05: minutes) -> data/bench/results.json
@@ -60,9 +68,17 @@ bench: setup ## Speed and memory at full-history scale (SCALE=0.05: minutes) -> 
 bench-span: setup ## The quality-gate, delta-publish and sensor figures on a 500k-row span (~10 min)
 	$(BIN)/civic-bench --only contracts_vs_dbt --only delta_publish --only sensor_cost $(BENCH_ARGS)
 
-lint: $(INSTALLED) ## ruff check and format check
+# sqlfluff renders the models with dbt against an in-memory DuckDB (dbt_project/.sqlfluff
+# says why): linting needs no warehouse, and never waits for the one a running Dagster holds.
+SQLFLUFF_LINT := cd dbt_project && WAREHOUSE_PATH=:memory: ../$(BIN)/sqlfluff lint .
+
+lint: $(INSTALLED) ## ruff check and format check, sqlfluff lint of the dbt SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(SQLFLUFF_LINT)
+
+lint-sql: $(INSTALLED) ## sqlfluff lint of the dbt SQL alone
+	$(SQLFLUFF_LINT)
 
 format: $(INSTALLED) ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .

@@ -22,7 +22,9 @@ kept as (
 
 latest_versions as (
 
-    select pib_file_number, max(source_updated_at) as latest_updated_at
+    select
+        pib_file_number,
+        max(source_updated_at) as latest_updated_at
     from validated
     where quarantine_reason is null
     group by pib_file_number

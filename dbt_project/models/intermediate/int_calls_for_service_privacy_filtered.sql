@@ -94,16 +94,26 @@ calls_ever_juvenile as (
     from version_types
     inner join juvenile_combinations
         on version_types.type_code is not distinct from juvenile_combinations.type_code
-        and version_types.type_text_reported
-            is not distinct from juvenile_combinations.type_text_reported
-        and version_types.final_type_text
-            is not distinct from juvenile_combinations.final_type_text
-        and version_types.initial_type_code
-            is not distinct from juvenile_combinations.initial_type_code
-        and version_types.initial_type_text_reported
-            is not distinct from juvenile_combinations.initial_type_text_reported
-        and version_types.initial_type_text
-            is not distinct from juvenile_combinations.initial_type_text
+            and (
+                version_types.type_text_reported
+                is not distinct from juvenile_combinations.type_text_reported
+            )
+            and (
+                version_types.final_type_text
+                is not distinct from juvenile_combinations.final_type_text
+            )
+            and (
+                version_types.initial_type_code
+                is not distinct from juvenile_combinations.initial_type_code
+            )
+            and (
+                version_types.initial_type_text_reported
+                is not distinct from juvenile_combinations.initial_type_text_reported
+            )
+            and (
+                version_types.initial_type_text
+                is not distinct from juvenile_combinations.initial_type_text
+            )
     group by version_types.nopd_item
 
 ),
@@ -131,20 +141,21 @@ screened as (
         {% else %}
             false
         {% endif %} as is_juvenile_call_type,
-        closed_at is null as is_open_call,
+        normalized.closed_at is null as is_open_call,
         -- Redacted once here: the block mask reads the address five times.
         {{ redact_private_values(
             'normalized.address', '[normalized.caller_name, normalized.caller_phone]'
         ) }} as redacted_address,
-        exists (
+        exists(
             select 1 from sensitive_types
-            where starts_with(
-                {{ privacy_text('normalized.type_text') }}, sensitive_types.type_text_prefix
-            )
-            or starts_with(
-                {{ privacy_text('normalized.type_text_reported') }},
-                sensitive_types.type_text_prefix
-            )
+            where
+                starts_with(
+                    {{ privacy_text('normalized.type_text') }}, sensitive_types.type_text_prefix
+                )
+                or starts_with(
+                    {{ privacy_text('normalized.type_text_reported') }},
+                    sensitive_types.type_text_prefix
+                )
         ) as is_sensitive_location
 
     from normalized
@@ -166,7 +177,9 @@ generalized as (
         case when not screened.is_sensitive_location then block_located.map_y end as map_y,
         case
             when not screened.is_sensitive_location
-                then {{ wkt_point('block_located.block_longitude', 'block_located.block_latitude') }}
+                then {{ wkt_point(
+                    'block_located.block_longitude', 'block_located.block_latitude'
+                ) }}
         end as location
 
     from screened

@@ -47,10 +47,10 @@ checked as (
                 ('arrived_at', 'timearrive'),
                 ('closed_at', 'timeclosed'),
             ] %}
-            case
-                when {{ is_after_export(column, 'source_updated_at') }}
-                    then '{{ field }} after the row was exported'
-            end,
+                case
+                    when {{ is_after_export(column, 'source_updated_at') }}
+                        then '{{ field }} after the row was exported'
+                end,
             {% endfor %}
             -- Arrive before dispatch is real (an officer on scene before a later dispatch
             -- entry) and published; a call closed before it was created is not.
@@ -92,28 +92,21 @@ checked as (
                     then 'malformed selfinitiated'
             end,
             case
-                when disposition_code is not null and disposition_code not in (
-                    select dispositions.disposition_code from {{ ref('dispositions') }} as dispositions
-                )
+                when disposition_code is not null
+                    and disposition_code not in (
+                        select dispositions.disposition_code
+                        from {{ ref('dispositions') }} as dispositions
+                    )
                     then 'unknown disposition'
             end,
-            {% for column, field in [
+            {{ unpublishable_text_reasons([
                 ('type_code', 'type'),
                 ('type_text_reported', 'typetext'),
                 ('initial_type_code', 'initialtype'),
                 ('initial_type_text_reported', 'initialtypetext'),
                 ('disposition_text_reported', 'dispositiontext'),
                 ('address', 'address'),
-            ] %}
-            case
-                when length({{ column }}) > {{ max_public_text_length() }}
-                    then 'oversized {{ field }}'
-            end,
-            case
-                when {{ has_unprintable_text(column) }}
-                    then 'control or undecodable characters in {{ field }}'
-            end{{ ',' if not loop.last }}
-            {% endfor %}
+            ]) }}
         ) as reasons
 
     from staged

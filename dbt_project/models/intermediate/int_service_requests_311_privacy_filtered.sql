@@ -42,7 +42,7 @@ located as (
             'request_type', 'request_reason', 'responsible_agency', 'status', 'contractor',
             'contractor_action'
         ] %}
-        {{ redact_private_values('flagged.' ~ column, typed_private) }} as {{ column }},
+            {{ redact_private_values('flagged.' ~ column, typed_private) }} as {{ column }},
         {% endfor %}
         {% if precision == 'block' %}
             {{ mask_block_address('flagged.final_address') }} as published_address,

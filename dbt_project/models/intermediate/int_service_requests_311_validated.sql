@@ -1,6 +1,7 @@
 -- 311 row versions of the window, plus the look-back the repeat rule needs (requests of the
 -- previous repeat_window_days, which a request of the window may repeat), each with the
 -- reason it breaks the rules of its type, if it does.
+{%- set look_back_days = var('service_requests_311')['repeat_window_days'] %}
 with
 
 staged as (
@@ -9,8 +10,7 @@ staged as (
         *,
         {{ in_partition_window('partition_date') }} as is_in_window
     from {{ ref('stg_service_requests_311') }}
-    where partition_date >= {{ partition_start_date() }}
-            - {{ var('service_requests_311')['repeat_window_days'] }}
+    where partition_date >= {{ partition_start_date() }} - {{ look_back_days }}
         and partition_date < {{ partition_end_date() }}
 
 ),
@@ -67,19 +67,10 @@ checked as (
                 when {{ is_outside_orleans_parish('latitude', 'longitude') }}
                     then 'coordinates outside Orleans Parish'
             end,
-            {% for column in [
+            {{ unpublishable_text_reasons([
                 'request_type', 'request_reason', 'responsible_agency', 'final_address',
                 'status', 'contractor', 'contractor_action',
-            ] %}
-            case
-                when length({{ column }}) > {{ max_public_text_length() }}
-                    then 'oversized {{ column }}'
-            end,
-            case
-                when {{ has_unprintable_text(column) }}
-                    then 'control or undecodable characters in {{ column }}'
-            end{{ ',' if not loop.last }}
-            {% endfor %}
+            ]) }}
         ) as reasons
 
     from staged

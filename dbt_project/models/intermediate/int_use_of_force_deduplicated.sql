@@ -29,7 +29,9 @@ ranked as (
             partition by
                 pib_file_number,
                 occurred_on,
-                {% for column in use_of_force_text_columns() %}{{ column }},{% endfor %}
+                {% for column in use_of_force_text_columns() %}
+                    {{ column }},
+                {% endfor %}
                 officer_name,
                 officer_badge_number,
                 subject_name,

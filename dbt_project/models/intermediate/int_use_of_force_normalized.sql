@@ -13,7 +13,7 @@ normalized as (
     select
         * replace (
             {% for column in use_of_force_text_columns() %}
-            {{ corrected_value(column) }} as {{ column }}{{ "," if not loop.last }}
+                {{ corrected_value(column) }} as {{ column }}{{ "," if not loop.last }}
             {% endfor %}
         )
 

@@ -26,10 +26,11 @@ numbered as (
         ) as officer_number,
         case
             when subject_name is not null or subject_date_of_birth is not null
-                then dense_rank() over (
-                    partition by pib_file_number
-                    order by subject_name, subject_date_of_birth
-                )
+                then
+                    dense_rank() over (
+                        partition by pib_file_number
+                        order by subject_name, subject_date_of_birth
+                    )
         end as subject_number,
         flatten(
             list([officer_name, subject_name, subject_date_of_birth, incident_address])
@@ -50,7 +51,7 @@ final as (
         officer_number,
         subject_number,
         {% for column in use_of_force_text_columns() if column != 'subject_age' %}
-        {{ redact_private_values(column, 'incident_private_values') }} as {{ column }},
+            {{ redact_private_values(column, 'incident_private_values') }} as {{ column }},
         {% endfor %}
         case
             when try_cast(regexp_extract(subject_age, '^[\s\pZ]*([0-9]+)', 1) as integer)

@@ -32,16 +32,7 @@ checked as (
                     and not regexp_full_match(pib_file_number, '([A-Z]{2,3})?[0-9]{4}-[0-9]{4}')
                     then 'malformed pib_file_number'
             end,
-            {% for column in use_of_force_text_columns() %}
-            case
-                when length({{ column }}) > {{ max_public_text_length() }}
-                    then 'oversized {{ column }}'
-            end,
-            case
-                when {{ has_unprintable_text(column) }}
-                    then 'control or undecodable characters in {{ column }}'
-            end{{ ',' if not loop.last }}
-            {% endfor %}
+            {{ unpublishable_text_reasons(use_of_force_text_columns()) }}
         ) as reasons
 
     from staged

@@ -21,8 +21,8 @@ incidents as (
         pib_file_number,
         min(occurred_on) as occurred_on,
         {% for column in use_of_force_incident_columns() %}
-        string_agg(distinct {{ column }}, ' | ' order by {{ column }})
-            as {{ column }}{{ ',' if not loop.last }}
+            string_agg(distinct {{ column }}, ' | ' order by {{ column }}) as {{ column }}
+            {%- if not loop.last %},{% endif %}
         {% endfor %}
     from rows_of_incidents
     group by pib_file_number
@@ -34,7 +34,8 @@ officers as (
     select
         pib_file_number,
         {% for column in use_of_force_officer_columns() %}
-        {{ joined_list(column, 'officer_number') }} as {{ column }}{{ ',' if not loop.last }}
+            {{ joined_list(column, 'officer_number') }} as {{ column }}
+            {%- if not loop.last %},{% endif %}
         {% endfor %}
     from (
         select distinct
@@ -52,7 +53,8 @@ forces as (
     select
         pib_file_number,
         {% for column in use_of_force_force_columns() %}
-        {{ joined_list(column, 'officer_number, use_of_force_type') }} as {{ column }}{{ ',' if not loop.last }}
+            {{ joined_list(column, 'officer_number, use_of_force_type') }} as {{ column }}
+            {%- if not loop.last %},{% endif %}
         {% endfor %}
     from (
         select distinct
@@ -70,7 +72,8 @@ subjects as (
     select
         pib_file_number,
         {% for column in use_of_force_subject_columns() %}
-        {{ joined_list(column, 'subject_number') }} as {{ column }}{{ ',' if not loop.last }}
+            {{ joined_list(column, 'subject_number') }} as {{ column }}
+            {%- if not loop.last %},{% endif %}
         {% endfor %}
     from (
         select distinct

@@ -22,7 +22,7 @@ renamed as (
         cast({{ parse_floating_timestamp('date_occurred') }} as date) as occurred_on,
 
         {% for column in use_of_force_text_columns() %}
-        {{ blank_to_null(column) }} as {{ column }},
+            {{ blank_to_null(column) }} as {{ column }},
         {% endfor %}
 
         {{ blank_to_null('officer_name') }} as officer_name,
