@@ -22,8 +22,10 @@ import itertools
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +45,7 @@ from orchestration.ingest.progress import (
 from orchestration.ingest.slices import slice_window, window_day_stats
 from orchestration.partitions import DayWindow
 from orchestration.socrata.client import SocrataClient
+from orchestration.warehouse.sql import quote_identifier, quote_literal, transaction
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +94,6 @@ class RawLoad:
     rows_resumed: int = 0
 
 
-def quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def source_fields(view: dict[str, Any]) -> list[str]:
     return [column["fieldName"] for column in view.get("columns", [])]
 
@@ -112,7 +111,7 @@ def ensure_raw_table(
     A layout change at the source becomes new raw columns rather than lost values.
     """
     schema, name = table.split(".")
-    connection.execute(f"create schema if not exists {quote(schema)}")
+    connection.execute(f"create schema if not exists {quote_identifier(schema)}")
     existing = {
         row[0]
         for row in connection.execute(
@@ -123,13 +122,13 @@ def ensure_raw_table(
     }
     wanted = [field for field in fields if field not in SYSTEM_FIELDS]
     if not existing:
-        columns = [f"{quote(field)} varchar" for field in wanted]
-        columns += [f"{quote(column)} {kind}" for column, kind in LOAD_COLUMNS.items()]
+        columns = [f"{quote_identifier(field)} varchar" for field in wanted]
+        columns += [f"{quote_identifier(column)} {kind}" for column, kind in LOAD_COLUMNS.items()]
         connection.execute(f"create table {table} ({', '.join(columns)})")
         return ()
     added = tuple(field for field in wanted if field not in existing)
     for field in added:
-        connection.execute(f"alter table {table} add column {quote(field)} varchar")
+        connection.execute(f"alter table {table} add column {quote_identifier(field)} varchar")
     return added
 
 
@@ -151,14 +150,14 @@ def insert_csv_page(
     A quoted empty field stays an empty text and only an unquoted one is null, as the
     portal writes them. `fields` are the page's data fields (the raw table has them all).
     """
-    literal = "'" + str(path).replace("'", "''") + "'"
-    targets = ", ".join(quote(name) for name in fields)
+    targets = ", ".join(quote_identifier(name) for name in fields)
+    day = quote_identifier(source.day_field)
     (inserted,) = connection.execute(
         f"insert into {source.raw_table} ({targets}, _source_row_id, _source_updated_at, "
         "_partition_date, _load_run_id, _loaded_at, _source_dataset_id, _source_rows_updated_at) "
         f'select {targets}, ":id", ":updated_at", '
-        f"coalesce(try_cast(left({quote(source.day_field)}, 10) as date), ?::date), ?, ?, ?, ? "
-        f"from read_csv({literal}, header = true, all_varchar = true, "
+        f"coalesce(try_cast(left({day}, 10) as date), ?::date), ?, ?, ?, ? "
+        f"from read_csv({quote_literal(path)}, header = true, all_varchar = true, "
         "allow_quoted_nulls = false, quote = '\"', escape = '\"', null_padding = false)",
         load_values,
     ).fetchone()
@@ -216,6 +215,56 @@ def _plan_work(
     return work, kept, landed
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A load as decided before its first page: the slices to read, and how rows are stamped."""
+
+    source: Source
+    dataset_id: str
+    domain: str
+    run_id: str
+    page_size: int
+    fields: tuple[str, ...]  # the source's fields, as its view lists them
+    rows_updated_at: datetime | None
+    loaded_at: datetime
+    expected: int
+    work: list[_Work]
+    resumed: int  # raw rows an unfinished earlier attempt landed that stay
+    added: tuple[str, ...]  # columns the raw table gained for the source's fields
+    last_good: str  # the last page an earlier attempt landed, for an error message
+
+
+@dataclass
+class _Landed:
+    """What this load has landed so far."""
+
+    fields: list[str]  # the fields the raw table holds; a page may bring new ones
+    added: tuple[str, ...]
+    last_good: str
+    rows: int = 0
+    pages: int = 0
+    replaced: int = 0
+
+    def count_page(self, item: _Work, rows: int, last_id: str | None, done: bool) -> None:
+        self.rows += rows
+        self.pages += 1
+        self.last_good = (
+            f"slice {item.window.start}..{item.window.end} up to :id {last_id}"
+            f"{' (slice complete)' if done else ''}"
+        )
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A page of a slice, downloading in the background: the slice's rows past `after_id`."""
+
+    item: _Work
+    after_id: str | None
+    first: bool  # the first page this load reads of the slice
+    path: Path
+    download: Future[int]
+
+
 def load_raw_window(
     client: SocrataClient,
     connection: duckdb.DuckDBPyConnection,
@@ -229,13 +278,44 @@ def load_raw_window(
 ) -> RawLoad:
     """Make the window's raw rows of `source` the internal portal's current rows."""
     started = time.monotonic()
+    plan = _plan_load(client, connection, source, window, dataset_id, run_id, page_size)
+    landed = _Landed(fields=list(plan.fields), added=plan.added, last_good=plan.last_good)
+    with _downloads(client, plan) as downloads:
+        for item in plan.work:
+            _load_slice(connection, plan, downloads, item, landed, progress)
+    newest, rows_in_window = _finish(connection, source.raw_table, window)
+    return RawLoad(
+        rows_loaded=rows_in_window,
+        rows_expected=plan.expected,
+        rows_replaced=landed.replaced,
+        pages=landed.pages,
+        seconds=round(time.monotonic() - started, 3),
+        source_dataset_id=dataset_id,
+        source_rows_updated_at=plan.rows_updated_at,
+        new_columns=landed.added,
+        newest_row_updated_at=newest,
+        rows_resumed=plan.resumed,
+    )
+
+
+def _plan_load(
+    client: SocrataClient,
+    connection: duckdb.DuckDBPyConnection,
+    source: Source,
+    window: DayWindow,
+    dataset_id: str,
+    run_id: str,
+    page_size: int,
+) -> _Plan:
+    """Read the source's fields and per-day counts, make the raw table hold those fields,
+    and decide the slices to read: all but what an unfinished earlier attempt landed of days
+    that have not changed since."""
     view = client.get_view(dataset_id)
     if view is None:
         raise SourceDatasetMissing(
             f"the internal portal {client.domain} has no dataset {dataset_id} ({source.title})"
         )
     stats = window_day_stats(client, dataset_id, source.day_field, window)
-    expected = sum(day.rows for day in stats.values())
     slices = slice_window({day: s.rows for day, s in stats.items()}, window, page_size)
     fields = source_fields(view)
     updated_at = rows_updated_at(view)
@@ -251,120 +331,196 @@ def load_raw_window(
             resumed,
             window,
         )
-    loaded = pages = replaced = 0
+    return _Plan(
+        source=source,
+        dataset_id=dataset_id,
+        domain=client.domain,
+        run_id=run_id,
+        page_size=page_size,
+        fields=tuple(fields),
+        rows_updated_at=updated_at,
+        loaded_at=loaded_at,
+        expected=sum(day.rows for day in stats.values()),
+        work=work,
+        resumed=resumed,
+        added=added,
+        last_good=last_good,
+    )
+
+
+class _Downloads:
+    """A load's pages, downloaded one at a time in the background into a scratch directory.
+
+    Once a slice's first page is in, the next slice's first page is asked for, so it
+    downloads while DuckDB reads this one; a slice's further pages are asked for one by one,
+    each past the last `:id` that landed.
+    """
+
+    def __init__(
+        self, client: SocrataClient, plan: _Plan, scratch: Path, pool: ThreadPoolExecutor
+    ) -> None:
+        self._client = client
+        self._plan = plan
+        self._scratch = scratch
+        self._pool = pool
+        self._names = itertools.count()
+        self._not_asked = deque(plan.work)  # slices whose first page is not asked for yet
+        self._ahead = self._ask_next_slice()
+
+    def first_page(self, item: _Work) -> _Page:
+        """`item`'s first page: slices are read in planned order, so the one asked for ahead."""
+        assert self._ahead is not None and self._ahead.item is item
+        return self._ahead
+
+    def next_page(self, item: _Work, after_id: str | None) -> _Page:
+        """Ask for `item`'s page of rows past `after_id`, the last `:id` that landed."""
+        return self._ask(item, after_id, first=False)
+
+    def wait_for(self, page: _Page, last_good: str) -> None:
+        """Wait until `page` is downloaded; a failure names the dataset and the last good page."""
+        try:
+            page.download.result()
+        except Exception as error:
+            plan, item = self._plan, page.item
+            raise RawLoadError(
+                f"loading {plan.source.title} from dataset {plan.dataset_id} on "
+                f"{plan.domain} failed at slice {item.window.start}.."
+                f"{item.window.end} (rows past :id {page.after_id or '(start)'}); "
+                f"last good page: {last_good}; the next run resumes after it. "
+                f"Cause: {error}"
+            ) from error
+        if page.first:
+            self._ahead = self._ask_next_slice()
+
+    def _ask_next_slice(self) -> _Page | None:
+        if not self._not_asked:
+            return None
+        item = self._not_asked.popleft()
+        return self._ask(item, item.after_id, first=True)
+
+    def _ask(self, item: _Work, after_id: str | None, *, first: bool) -> _Page:
+        """Start downloading a page of `item` (rows past `after_id`) in the background."""
+        path = self._scratch / f"page-{next(self._names)}.csv"
+        clauses = [item.window.soql_where(self._plan.source.day_field)]
+        if after_id is not None:
+            clauses.append(f":id > {quote_literal(after_id)}")
+        download = self._pool.submit(
+            self._client.download_csv,
+            self._plan.dataset_id,
+            path,
+            select=":id, :updated_at, *",
+            where=" and ".join(clauses),
+            order=":id",
+            limit=self._plan.page_size,
+        )
+        return _Page(item, after_id, first, path, download)
+
+
+@contextmanager
+def _downloads(client: SocrataClient, plan: _Plan) -> Iterator[_Downloads]:
+    """Downloads for the block; if it fails, those not started are cancelled."""
     with (
         tempfile.TemporaryDirectory(prefix="raw-pages-") as scratch,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-prefetch") as downloads,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-prefetch") as pool,
     ):
-        names = itertools.count()
-
-        def fetch(piece: DayWindow, after_id: str | None) -> tuple[Future[int], Path]:
-            """Start downloading a page of `piece` (rows past `after_id`) in the background."""
-            path = Path(scratch) / f"page-{next(names)}.csv"
-            clauses = [piece.soql_where(source.day_field)]
-            if after_id is not None:
-                clauses.append(f":id > '{after_id.replace(chr(39), chr(39) * 2)}'")
-            return downloads.submit(
-                client.download_csv,
-                dataset_id,
-                path,
-                select=":id, :updated_at, *",
-                where=" and ".join(clauses),
-                order=":id",
-                limit=page_size,
-            ), path
-
         try:
-            upcoming = fetch(work[0].window, work[0].after_id) if work else None
-            for index, item in enumerate(work):
-                download, path = upcoming
-                after_id, first_page = item.after_id, item.fresh
-                while True:
-                    try:
-                        download.result()
-                    except Exception as error:
-                        raise RawLoadError(
-                            f"loading {source.title} from dataset {dataset_id} on "
-                            f"{client.domain} failed at slice {item.window.start}.."
-                            f"{item.window.end} (rows past :id {after_id or '(start)'}); "
-                            f"last good page: {last_good}; the next run resumes after it. "
-                            f"Cause: {error}"
-                        ) from error
-                    # The next slice downloads while DuckDB reads this page.
-                    if index + 1 < len(work) and upcoming[1] == path:
-                        following = work[index + 1]
-                        upcoming = fetch(following.window, following.after_id)
-                    connection.execute("begin transaction")
-                    try:
-                        if first_page:
-                            (gone,) = connection.execute(
-                                f"delete from {source.raw_table} "
-                                "where _partition_date >= ? and _partition_date < ?",
-                                [item.window.start, item.window.end],
-                            ).fetchone()
-                            replaced += int(gone)
-                            forget_overlapping(connection, source.raw_table, item.window)
-                        page_fields = [f for f in csv_header(path) if f not in SYSTEM_FIELDS]
-                        unknown = [f for f in page_fields if f not in fields]
-                        if unknown:
-                            added += ensure_raw_table(connection, source.raw_table, unknown)
-                            fields += unknown
-                        load_values = [item.window.start, run_id, loaded_at, dataset_id, updated_at]
-                        rows = insert_csv_page(connection, source, path, page_fields, load_values)
-                        (last_id,) = connection.execute(
-                            f"select max(_source_row_id) from {source.raw_table} "
-                            "where _partition_date >= ? and _partition_date < ?",
-                            [item.window.start, item.window.end],
-                        ).fetchone()
-                        done = rows < page_size
-                        record_progress(
-                            connection,
-                            source.raw_table,
-                            item.window,
-                            SliceProgress(item.fingerprint, last_id, done),
-                            run_id,
-                        )
-                        connection.execute("commit")
-                    except BaseException:
-                        connection.execute("rollback")
-                        raise
-                    path.unlink()
-                    first_page = False
-                    loaded += rows
-                    pages += 1
-                    last_good = (
-                        f"slice {item.window.start}..{item.window.end} up to :id {last_id}"
-                        f"{' (slice complete)' if done else ''}"
-                    )
-                    progress(resumed + loaded, expected)
-                    if done:
-                        break
-                    after_id = last_id
-                    download, path = fetch(item.window, after_id)
+            yield _Downloads(client, plan, Path(scratch), pool)
         except BaseException:
-            downloads.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)
             raise
-    connection.execute("begin transaction")
-    try:
-        (newest, in_window) = connection.execute(
-            f"select max(_source_updated_at), count(*) from {source.raw_table} "
+
+
+def _load_slice(
+    connection: duckdb.DuckDBPyConnection,
+    plan: _Plan,
+    downloads: _Downloads,
+    item: _Work,
+    landed: _Landed,
+    progress: Callable[[int, int], None],
+) -> None:
+    """Land a slice page by page, from where an earlier attempt stopped, to a short page."""
+    page = downloads.first_page(item)
+    while True:
+        downloads.wait_for(page, landed.last_good)
+        last_id, done = _land_page(connection, plan, page, landed)
+        progress(plan.resumed + landed.rows, plan.expected)
+        if done:
+            return
+        page = downloads.next_page(item, last_id)
+
+
+def _land_page(
+    connection: duckdb.DuckDBPyConnection, plan: _Plan, page: _Page, landed: _Landed
+) -> tuple[str | None, bool]:
+    """Insert a downloaded page and record how far its slice got, in one transaction.
+
+    A fresh slice's first page deletes the slice's old raw rows first. Returns the slice's
+    last landed `:id` and whether the slice is complete (the page was short).
+    """
+    item, raw_table = page.item, plan.source.raw_table
+    with transaction(connection):
+        if page.first and item.fresh:
+            landed.replaced += _delete_slice(connection, raw_table, item.window)
+        fields = _page_fields(connection, raw_table, page.path, landed)
+        load_values = [
+            item.window.start,
+            plan.run_id,
+            plan.loaded_at,
+            plan.dataset_id,
+            plan.rows_updated_at,
+        ]
+        rows = insert_csv_page(connection, plan.source, page.path, fields, load_values)
+        last_id = _last_row_id(connection, raw_table, item.window)
+        done = rows < plan.page_size
+        progress = SliceProgress(item.fingerprint, last_id, done)
+        record_progress(connection, raw_table, item.window, progress, plan.run_id)
+    page.path.unlink()
+    landed.count_page(item, rows, last_id, done)
+    return last_id, done
+
+
+def _delete_slice(connection: duckdb.DuckDBPyConnection, raw_table: str, window: DayWindow) -> int:
+    """Delete a slice's raw rows and its recorded progress; the number of rows deleted."""
+    (gone,) = connection.execute(
+        f"delete from {raw_table} where _partition_date >= ? and _partition_date < ?",
+        [window.start, window.end],
+    ).fetchone()
+    forget_overlapping(connection, raw_table, window)
+    return int(gone)
+
+
+def _page_fields(
+    connection: duckdb.DuckDBPyConnection, raw_table: str, path: Path, landed: _Landed
+) -> list[str]:
+    """A CSV page's data fields; the raw table gains those the source did not list."""
+    page_fields = [f for f in csv_header(path) if f not in SYSTEM_FIELDS]
+    unknown = [f for f in page_fields if f not in landed.fields]
+    if unknown:
+        landed.added += ensure_raw_table(connection, raw_table, unknown)
+        landed.fields += unknown
+    return page_fields
+
+
+def _last_row_id(
+    connection: duckdb.DuckDBPyConnection, raw_table: str, window: DayWindow
+) -> str | None:
+    (last_id,) = connection.execute(
+        f"select max(_source_row_id) from {raw_table} "
+        "where _partition_date >= ? and _partition_date < ?",
+        [window.start, window.end],
+    ).fetchone()
+    return last_id
+
+
+def _finish(
+    connection: duckdb.DuckDBPyConnection, raw_table: str, window: DayWindow
+) -> tuple[str | None, int]:
+    """The window's newest `:updated_at` and its raw rows, now complete; its progress goes."""
+    with transaction(connection):
+        (newest, rows) = connection.execute(
+            f"select max(_source_updated_at), count(*) from {raw_table} "
             "where _partition_date >= ? and _partition_date < ?",
             [window.start, window.end],
         ).fetchone()
-        forget_overlapping(connection, source.raw_table, window)
-        connection.execute("commit")
-    except BaseException:
-        connection.execute("rollback")
-        raise
-    return RawLoad(
-        rows_loaded=int(in_window),
-        rows_expected=expected,
-        rows_replaced=replaced,
-        pages=pages,
-        seconds=round(time.monotonic() - started, 3),
-        source_dataset_id=dataset_id,
-        source_rows_updated_at=updated_at,
-        new_columns=tuple(added),
-        newest_row_updated_at=newest,
-        rows_resumed=resumed,
-    )
+        forget_overlapping(connection, raw_table, window)
+    return newest, int(rows)

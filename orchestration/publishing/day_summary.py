@@ -15,8 +15,8 @@ from datetime import date, timedelta
 import duckdb
 
 from orchestration.catalog import PublishedDataset
-from orchestration.ingest.loader import quote
 from orchestration.partitions import DayWindow
+from orchestration.warehouse.sql import quote_identifier
 
 PLOT_DAYS = 90
 MAX_TABLE_ROWS = 20
@@ -28,8 +28,8 @@ def day_table(
     """Rows of the window by the dataset's two summary columns, as a Markdown table."""
     if dataset.summary_dimensions is None:
         return None
-    rows_by, columns_by = (quote(name) for name in dataset.summary_dimensions)
-    day = quote(dataset.day_field)
+    rows_by, columns_by = (quote_identifier(name) for name in dataset.summary_dimensions)
+    day = quote_identifier(dataset.day_field)
     counts = connection.execute(
         f"select coalesce(cast({rows_by} as varchar), '(none)'), "
         f"coalesce(cast({columns_by} as varchar), '(none)'), count(*) "
@@ -57,7 +57,7 @@ def daily_counts(
 ) -> list[tuple[date, int]]:
     """Public rows per local day for the `PLOT_DAYS` days ending with `last_day`, zeros kept."""
     first_day = last_day - timedelta(days=PLOT_DAYS - 1)
-    day = quote(dataset.day_field)
+    day = quote_identifier(dataset.day_field)
     found = dict(
         connection.execute(
             f"select cast({day} as date), count(*) from {dataset.mart_table} "

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.warehouse.sql import transaction
+
 LEDGER_TABLE = "publish.ledger"
 
 
@@ -56,8 +58,7 @@ def record_chunk(
     `forget_first` (the first chunk of a replace) the dataset's old rows go first. One
     transaction, so the ledger never holds half a chunk.
     """
-    connection.execute("begin transaction")
-    try:
+    with transaction(connection):
         if forget_first:
             connection.execute(f"delete from {LEDGER_TABLE} where dataset_id = ?", [dataset_id])
         connection.execute(
@@ -79,7 +80,3 @@ def record_chunk(
             """,
             [dataset_id, first, last],
         )
-        connection.execute("commit")
-    except BaseException:
-        connection.execute("rollback")
-        raise

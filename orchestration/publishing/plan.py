@@ -22,13 +22,12 @@ from typing import Any
 import duckdb
 
 from orchestration.catalog import PublishedDataset
-from orchestration.ingest.loader import quote
 from orchestration.partitions import DayWindow
 from orchestration.publishing.ledger import LEDGER_TABLE, ensure_ledger
 from orchestration.publishing.rendering import content_hash, rendered_columns
+from orchestration.warehouse.sql import quote_identifier, quote_literal
 
 PLAN_TABLE = "publish_plan"
-ACTIONS = ("create", "update", "delete")
 
 
 @dataclass(frozen=True)
@@ -60,8 +59,8 @@ class PublishPlan:
 
 
 def _hashed_mart(dataset: PublishedDataset, where: str) -> str:
-    key = quote(dataset.row_identifier)
-    day = quote(dataset.day_field)
+    key = quote_identifier(dataset.row_identifier)
+    day = quote_identifier(dataset.day_field)
     return f"""
         select *, {content_hash(dataset)} as _hash from (
             select {", ".join(rendered_columns(dataset))},
@@ -108,8 +107,8 @@ def stage_delta_plan(
 ) -> PublishPlan:
     """Stage the rows that make the portal's window equal the mart's window."""
     ensure_ledger(connection)
-    day = quote(dataset.day_field)
-    key = quote(dataset.row_identifier)
+    day = quote_identifier(dataset.day_field)
+    key = quote_identifier(dataset.row_identifier)
     mart = _hashed_mart(dataset, f"where {day} >= ? and {day} < ?")
     body = f"""
         select case when l.row_id is null then 'create' else 'update' end as _action, m.*
@@ -146,10 +145,6 @@ def stage_full_plan(
     return _counted(connection, dataset_id, rows_in_mart)
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def plan_body(
     connection: duckdb.DuckDBPyConnection, dataset: PublishedDataset, first: int, last: int
 ) -> bytes:
@@ -162,9 +157,9 @@ def plan_body(
     body here spares a Python dict per row and a `json.dumps` per chunk.
     """
     members = ", ".join(
-        f"{_sql_string(name)}: {quote(name)}" for name in dataset.public_field_names
+        f"{quote_literal(name)}: {quote_identifier(name)}" for name in dataset.public_field_names
     )
-    deleted = f"json_object({_sql_string(dataset.row_identifier)}, _row_id, ':deleted', true)"
+    deleted = f"json_object({quote_literal(dataset.row_identifier)}, _row_id, ':deleted', true)"
     row = f"case when _action = 'delete' then {deleted} else to_json({{{members}}}) end"
     (body,) = connection.execute(
         f"select coalesce('[' || string_agg({row}, ',' order by _seq) || ']', '[]') "

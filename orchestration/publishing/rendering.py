@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from orchestration.catalog import PublishedDataset
-from orchestration.ingest.loader import quote
+from orchestration.warehouse.sql import quote_identifier
 
 FLOATING_TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%g"
 
@@ -39,7 +39,7 @@ def rendered_columns(dataset: PublishedDataset, alias: str = "") -> list[str]:
     prefix = f"{alias}." if alias else ""
     rendered = []
     for column in dataset.public_columns:
-        name = quote(column.field_name)
+        name = quote_identifier(column.field_name)
         if column.data_type == "calendar_date":
             rendered.append(f"strftime({prefix}{name}, '{FLOATING_TIMESTAMP}') as {name}")
         else:
@@ -53,6 +53,7 @@ def content_hash(dataset: PublishedDataset) -> str:
     Names are part of the hash, so a renamed or added column changes every row's hash.
     """
     members = ", ".join(
-        f"'{column.field_name}': {quote(column.field_name)}" for column in dataset.public_columns
+        f"'{column.field_name}': {quote_identifier(column.field_name)}"
+        for column in dataset.public_columns
     )
     return f"md5(to_json({{{members}}}))"

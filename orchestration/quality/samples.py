@@ -8,13 +8,12 @@ condition.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import duckdb
 
 from orchestration.catalog import PublishedDataset
-from orchestration.ingest.loader import quote
 from orchestration.quality.contract_checks import DeclaredCheck
+from orchestration.warehouse.sql import quote_identifier, quote_literal
 
 SAMPLE_SIZE = 5
 
@@ -23,22 +22,18 @@ def substitute(text: str, variables: dict[str, str]) -> str:
     return re.sub(r"\$\{var\.([A-Za-z0-9_]+)\}", lambda m: variables[m.group(1)], text)
 
 
-def _literal(value: Any) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def failing_condition(check: DeclaredCheck) -> str | None:
     """SQL true for a failing row of a column or expression check, where one exists."""
-    column = quote(check.column) if check.column else None
+    column = quote_identifier(check.column) if check.column else None
     definition = check.definition
     if check.check_type == "missing" and column:
         return f"{column} is null"
     if check.check_type == "invalid" and column:
         if "valid_values" in definition:
-            values = ", ".join(_literal(v) for v in definition["valid_values"])
+            values = ", ".join(quote_literal(v) for v in definition["valid_values"])
             return f"{column} is not null and {column} not in ({values})"
         if "valid_format" in definition:
-            pattern = _literal(definition["valid_format"]["regex"])
+            pattern = quote_literal(definition["valid_format"]["regex"])
             return f"{column} is not null and not regexp_matches({column}, {pattern})"
     if check.check_type == "failed_rows" and "expression" in definition:
         return f"({definition['expression']})"
@@ -53,12 +48,12 @@ def failing_row_ids(
     variables: dict[str, str],
 ) -> list[str]:
     """Up to SAMPLE_SIZE row identifiers failing `check` in the window."""
-    row_id = quote(dataset.row_identifier)
+    row_id = quote_identifier(dataset.row_identifier)
     window = substitute(contract_filter, variables)
     if check.check_type == "failed_rows" and "query" in check.definition:
         sql = f"select * from ({substitute(check.definition['query'], variables)}) limit ?"
     elif check.check_type == "duplicate" and check.column:
-        column = quote(check.column)
+        column = quote_identifier(check.column)
         sql = (
             f"select min({row_id}) from {dataset.mart_table} where {window} "
             f"group by {column} having count(*) > 1 limit ?"

@@ -28,6 +28,8 @@ from requests.adapters import HTTPAdapter
 from sodapy import Socrata
 from urllib3.util.retry import Retry
 
+from orchestration.warehouse.sql import quote_literal
+
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_PAGE_SIZE = 50_000  # rows per JSON request (SODA 2.0's cap)
 CSV_PAGE_SIZE = 1_000_000  # rows per CSV request (SODA 2.1 has no cap): few requests a span
@@ -119,10 +121,6 @@ def retrying_adapter(max_retries: int, backoff_s: float) -> HTTPAdapter:
         raise_on_status=False,
     )
     return HTTPAdapter(max_retries=retry)
-
-
-def _sql_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 class SocrataClient:
@@ -230,7 +228,7 @@ class SocrataClient:
         while True:
             clauses = [f"({where})"] if where else []
             if last_id is not None:
-                clauses.append(f":id > {_sql_literal(last_id)}")
+                clauses.append(f":id > {quote_literal(last_id)}")
             page = self.get(
                 dataset_id,
                 select=select,

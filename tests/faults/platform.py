@@ -11,9 +11,9 @@ import duckdb
 
 from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS, SOURCES
 from orchestration.definitions import build_definitions
-from orchestration.ingest.loader import quote
 from orchestration.publishing.ledger import LEDGER_TABLE
 from orchestration.socrata.resource import SocrataResource
+from orchestration.warehouse.sql import quote_identifier
 from tests.pipeline.conftest import PUBLISHER, Platform
 
 CFS_SOURCE_ID = CALLS_FOR_SERVICE.internal_dataset_id
@@ -91,7 +91,7 @@ def warehouse_duplicates(warehouse) -> dict[str, list]:
                 )
         for dataset in PUBLISHED_DATASETS:
             if dataset.mart_table in tables:
-                key = quote(dataset.row_identifier)
+                key = quote_identifier(dataset.row_identifier)
                 found[dataset.mart_table] = duplicated(
                     r[0]
                     for r in connection.execute(
@@ -110,7 +110,7 @@ def warehouse_duplicates(warehouse) -> dict[str, list]:
 
 def mart_and_ledger_keys(warehouse, dataset) -> tuple[list[str], list[str]]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        key = quote(dataset.row_identifier)
+        key = quote_identifier(dataset.row_identifier)
         mart = [
             str(r[0])
             for r in connection.execute(f"select {key} from {dataset.mart_table}").fetchall()

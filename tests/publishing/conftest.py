@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from orchestration.catalog import CALLS_FOR_SERVICE
-from orchestration.ingest.loader import quote
 from orchestration.socrata.client import SocrataClient
+from orchestration.warehouse.sql import quote_identifier
 from tooling.local_portal.server import PortalHandle, serve_in_thread
 
 DATASET = CALLS_FOR_SERVICE.published
@@ -54,7 +54,8 @@ class Mart:
         with duckdb.connect(str(self.path)) as connection:
             connection.execute("create schema if not exists marts")
             definitions = ", ".join(
-                f"{quote(c.field_name)} {SQL_TYPES.get(c.data_type, 'varchar')}" for c in columns
+                f"{quote_identifier(c.field_name)} {SQL_TYPES.get(c.data_type, 'varchar')}"
+                for c in columns
             )
             connection.execute(f"create or replace table {DATASET.mart_table} ({definitions})")
             placeholders = ", ".join("?" for _ in columns)

@@ -23,10 +23,10 @@ from pathlib import Path
 import duckdb
 
 from orchestration.catalog import CALLS_FOR_SERVICE
-from orchestration.ingest.loader import quote
 from orchestration.partitions import DayWindow
 from orchestration.publishing.send import publish_window, replace_dataset
 from orchestration.socrata.client import SocrataClient
+from orchestration.warehouse.sql import quote_identifier
 from tooling.benchmark.context import BenchContext
 from tooling.benchmark.figures import Figure, FigureResult, Row, Status
 from tooling.local_portal.server import serve_in_thread
@@ -81,10 +81,10 @@ def write_mart(connection: duckdb.DuckDBPyConnection, days: int, first_row: int 
         if expression is None:
             expression = f"cast(null as {_sql_type(column.data_type)})"
         expression = expression.format(first=FIRST_DAY.isoformat(), per_day=ROWS_PER_DAY)
-        selected.append(f"{expression} as {quote(column.field_name)}")
+        selected.append(f"{expression} as {quote_identifier(column.field_name)}")
     connection.execute("create schema if not exists marts")
     definitions = ", ".join(
-        f"{quote(c.field_name)} {_sql_type(c.data_type)}" for c in DATASET.public_columns
+        f"{quote_identifier(c.field_name)} {_sql_type(c.data_type)}" for c in DATASET.public_columns
     )
     connection.execute(f"create table if not exists {DATASET.mart_table} ({definitions})")
     connection.execute(
