@@ -19,8 +19,6 @@ from types import MappingProxyType
 
 import dagster as dg
 
-from orchestration.partitions import DayWindow
-
 
 @dataclass(frozen=True)
 class PublicColumn:
@@ -334,14 +332,13 @@ PUBLISHED_DATASETS: tuple[PublishedDataset, ...] = (
 )
 
 
-def source_of(dataset: PublishedDataset) -> Source | None:
-    """The source whose mart this dataset publishes, if it has one of its own."""
-    return next((s for s in SOURCES if s.published.name == dataset.name), None)
+def source_of(mart: str, sources: tuple[Source, ...] = SOURCES) -> Source | None:
+    """The source that feeds the published dataset whose mart is named `mart`, if it has one
+    of its own: a derived dataset (police response times) has none.
 
-
-def dbt_vars(window: DayWindow, sources: tuple[Source, ...] = SOURCES) -> dict[str, object]:
-    """dbt vars of a run: the partition window and each source's privacy parameters."""
-    return {**window.dbt_vars(), **privacy_vars(sources)}
+    A mart's name is its asset key, so no two datasets of one set of definitions share it.
+    """
+    return next((source for source in sources if source.published.name == mart), None)
 
 
 def privacy_vars(sources: tuple[Source, ...] = SOURCES) -> dict[str, object]:

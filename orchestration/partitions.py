@@ -8,7 +8,7 @@ first day of the city's open calls-for-service data. A run may cover one day or 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import dagster as dg
 
@@ -47,19 +47,6 @@ class DayWindow:
             f"{field} >= '{self.start.isoformat()}T00:00:00' "
             f"and {field} < '{self.end.isoformat()}T00:00:00'"
         )
-
-    def dbt_vars(self) -> dict[str, str]:
-        return {"partition_start": self.start.isoformat(), "partition_end": self.end.isoformat()}
-
-    def dbt_environment(self) -> dict[str, str]:
-        """The window as `macros/partition_window.sql` reads it while nodes run."""
-        return {
-            "CIVIC_PARTITION_START": self.start.isoformat(),
-            "CIVIC_PARTITION_END": self.end.isoformat(),
-        }
-
-    def contains(self, moment: datetime) -> bool:
-        return self.start <= moment.date() < self.end
 
 
 def window_of(context: dg.AssetExecutionContext) -> DayWindow:

@@ -6,7 +6,6 @@ run through `dbt build` exactly as the pipeline runs them.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -15,8 +14,11 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.catalog import CALLS_FOR_SERVICE
-from orchestration.ingest.loader import ensure_raw_table, quote
+from orchestration.catalog import CALLS_FOR_SERVICE, privacy_vars
+from orchestration.ingest.loader import ensure_raw_table
+from orchestration.partitions import DayWindow
+from orchestration.transform.invocation import dbt_build_args, dbt_environment
+from orchestration.warehouse.sql import quote_identifier
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INTERNAL_FIELDS = [
@@ -100,10 +102,11 @@ def write_raw_rows(
         ensure_raw_table(connection, table, fields)
         connection.execute(f"delete from {table} where _partition_date = ?", [partition])
         columns = [*fields, "_source_updated_at"]
+        targets = ", ".join(quote_identifier(c) for c in columns)
         for index, row in enumerate(rows):
             connection.execute(
                 f"insert into {table} "
-                f"({', '.join(quote(c) for c in columns)}, _source_row_id, _partition_date, "
+                f"({targets}, _source_row_id, _partition_date, "
                 "_load_run_id, _loaded_at, _source_dataset_id) "
                 f"values ({', '.join('?' for _ in columns)}, ?, ?, 'test-run', now(), 'opcd-cfs1')",
                 [row.get(column) for column in columns]
@@ -116,23 +119,25 @@ def write_raw_rows(
 def dbt_build(
     warehouse: Path, start: date, end: date, *, command: str = "build", **extra_vars
 ) -> subprocess.CompletedProcess:
-    """`dbt build` (or `command`, e.g. `test`) of the window [start, end) into `warehouse`."""
-    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DO_NOT_TRACK": "1"}
-    variables = {"partition_start": start.isoformat(), "partition_end": end.isoformat()}
-    variables.update(extra_vars)
+    """`dbt build` (or `command`, e.g. `test`) of the window [start, end) into `warehouse`,
+    invoked as the asset invokes it; `extra_vars` replace a source's privacy parameters."""
+    env = {
+        **os.environ,
+        "WAREHOUSE_PATH": str(warehouse),
+        "DO_NOT_TRACK": "1",
+        **dbt_environment(DayWindow(start, end)),
+    }
     target = warehouse.parent / "dbt_target"
     return subprocess.run(
         [
             str(Path(sys.executable).with_name("dbt")),
-            command,
+            *dbt_build_args({**privacy_vars(), **extra_vars}, command),
             "--profiles-dir",
             ".",
             "--target-path",
             str(target),
             "--log-path",
             str(target),
-            "--vars",
-            json.dumps(variables),
         ],
         cwd=REPO_ROOT / "dbt_project",
         env=env,
@@ -151,10 +156,10 @@ def query(warehouse: Path, sql: str, parameters: list | None = None) -> list[tup
 
 def contract_failures(warehouse: Path, name: str, start: date, end: date, **variables) -> set[str]:
     """Names of the failed checks of mart `name`'s contract over [start, end)."""
-    from orchestration.catalog import SOURCES
+    from orchestration.catalog import source_of
     from orchestration.quality.soda import contract_path, verify
 
-    source = next((s for s in SOURCES if s.name == name), None)
+    source = source_of(name)
     parameters = {k.upper(): str(v) for k, v in (source.privacy if source else {}).items()}
     parameters.update({k.upper(): str(v) for k, v in variables.items()})
     parameters.update(WINDOW_START=start.isoformat(), WINDOW_END=end.isoformat())

@@ -9,6 +9,7 @@ retries (waiting does not bring a column back), so nothing downstream runs or pu
 import dagster as dg
 
 from orchestration.catalog import SOURCES, Source
+from orchestration.defs.policies import OWNERS, PORTAL_RETRY_POLICY
 from orchestration.ingest.loader import LOADER_MEMORY_LIMIT, NEWEST_ROW_UPDATED_AT, load_raw_window
 from orchestration.ingest.source_layout import SourceSchemaError, check_source_dataset
 from orchestration.partitions import daily_partitions, window_of
@@ -22,7 +23,7 @@ def internal_dataset_spec(source: Source) -> dg.AssetSpec:
         description=f"{source.internal_dataset_name}: private, on the internal portal.",
         group_name="sources",
         kinds={"socrata"},
-        owners=["team:data-engineering"],
+        owners=OWNERS,
         metadata={
             "dataset_id": source.internal_dataset_id,
             "dataset_name": source.internal_dataset_name,
@@ -38,7 +39,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="raw",
         kinds={"duckdb", "socrata"},
-        owners=["team:data-engineering"],
+        owners=OWNERS,
         code_version="1",
         pool="warehouse",
         description=(
@@ -46,7 +47,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             f"dataset {source.internal_dataset_id} and loaded as they are into "
             f"{source.raw_table}, with load metadata. Private."
         ),
-        retry_policy=dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL),
+        retry_policy=PORTAL_RETRY_POLICY,
     )
     def raw_asset(
         context: dg.AssetExecutionContext,

@@ -9,7 +9,8 @@ the deliberate full refresh of one dataset after a schema or rule change.
 import dagster as dg
 from pydantic import Field
 
-from orchestration.catalog import SOURCES, PublishedDataset, Source
+from orchestration.catalog import SOURCES, PublishedDataset, Source, source_of
+from orchestration.defs.policies import OWNERS, PORTAL_RETRY_POLICY
 from orchestration.lineage.document import Publication, lineage_document
 from orchestration.lineage.manifest import ManifestIndex
 from orchestration.lineage.provenance import (
@@ -76,7 +77,7 @@ def build_lineage_document(
         dataset, sources, latest_column_lineage(context.instance), ManifestIndex.load(MANIFEST)
     )
     named = {name for trace in traces for name in trace.sources}
-    source = next((s for s in sources if s.published == dataset), None)
+    source = source_of(dataset.name, sources)
     upstream = source or next((s for s in sources if s.name in named), None)
     check_keys = context.job_def.asset_layer.asset_graph.get_check_keys_for_assets(
         {dataset.mart_asset_key}
@@ -101,7 +102,7 @@ def build_lineage_document(
 def build_publish_asset(
     dataset: PublishedDataset, sources: tuple[Source, ...] = SOURCES
 ) -> dg.AssetsDefinition:
-    source = next((s for s in sources if s.published == dataset), None)
+    source = source_of(dataset.name, sources)
 
     @dg.asset(
         key=dataset.published_asset_key,
@@ -110,7 +111,7 @@ def build_publish_asset(
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="published",
         kinds={"socrata"},
-        owners=["team:data-engineering"],
+        owners=OWNERS,
         code_version="2",
         pool="warehouse",
         description=(
@@ -118,7 +119,7 @@ def build_publish_asset(
             f"changed rows of the partition upserted by {dataset.row_identifier}, withdrawn "
             "rows deleted, unchanged rows not sent (the publish ledger knows them)."
         ),
-        retry_policy=dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL),
+        retry_policy=PORTAL_RETRY_POLICY,
     )
     def publish_asset(
         context: dg.AssetExecutionContext,

@@ -4,7 +4,6 @@ Keys and groups come from the dbt project's own structure (model name, folder), 
 model needs no change here. dbt tests become asset checks.
 """
 
-import json
 import shutil
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -13,6 +12,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
 from orchestration.catalog import SOURCES, Source, privacy_vars
+from orchestration.defs.policies import OWNERS
 from orchestration.partitions import daily_partitions, window_of
 from orchestration.transform.column_metadata import (
     ColumnMetadataCache,
@@ -20,6 +20,7 @@ from orchestration.transform.column_metadata import (
     cache_path_for,
 )
 from orchestration.transform.compat import LocalDbtCliResource, release_dbt_duckdb_handles
+from orchestration.transform.invocation import dbt_build_args, dbt_environment
 from orchestration.transform.partial_parse import (
     environment,
     keep_parse,
@@ -29,8 +30,6 @@ from orchestration.transform.partial_parse import (
 )
 from orchestration.transform.project import dbt_project
 from orchestration.warehouse.resource import WarehouseResource
-
-OWNERS = ["team:data-engineering"]
 
 
 class CivicDbtTranslator(DagsterDbtTranslator):
@@ -90,18 +89,16 @@ def build_dbt_models(
         target_path = new_target_path(project.project_dir, context.run_id)
         seed_target(target_path, saved_parse)
         # The window travels in the environment so the vars, and dbt's saved parse, stay
-        # the same from run to run (orchestration/transform/partial_parse.py).
-        variables = json.dumps(privacy_vars(sources))
-        with environment(window.dbt_environment()):
-            invocation = dbt.cli(
-                ["build", "--vars", variables], context=context, target_path=target_path
-            )
+        # the same from run to run (orchestration/transform/invocation.py).
+        privacy = privacy_vars(sources)
+        with environment(dbt_environment(window)):
+            invocation = dbt.cli(dbt_build_args(privacy), context=context, target_path=target_path)
         try:
             yield from attach_column_metadata(
                 invocation.stream().fetch_row_counts(),
                 invocation,
                 ColumnMetadataCache(cache_path_for(warehouse.path)),
-                privacy_vars(sources),
+                privacy,
                 context,
             )
         finally:

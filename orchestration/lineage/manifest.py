@@ -2,7 +2,7 @@
 
 The rule a step applies is read from the model itself: its description, and the macros
 called in the select item that produces the column (`mask_block_address`, `normalized_text`,
-`is_juvenile_call_type`, ...), each with its own description when the macro is documented.
+`is_juvenile_call_type`, ...).
 Python models, which sqlglot cannot read, declare their column inputs under
 `config.meta.column_lineage` in their YAML.
 """
@@ -29,7 +29,7 @@ _IGNORED_MACROS = frozenset({"ref", "source", "var", "config", "this", "is_incre
 
 @dataclass(frozen=True)
 class ManifestIndex:
-    """Models, seeds and macros of one parsed dbt project, by name."""
+    """Models and seeds of one parsed dbt project, by name."""
 
     manifest: dict[str, Any]
 
@@ -45,15 +45,6 @@ class ManifestIndex:
             node["name"]: node
             for node in self.manifest["nodes"].values()
             if node["resource_type"] in ("model", "seed")
-        }
-
-    @cached_property
-    def macros(self) -> dict[str, dict[str, Any]]:
-        return {
-            macro["name"]: macro
-            for macro in self.manifest["macros"].values()
-            if macro.get("package_name") == self.manifest["metadata"].get("project_name")
-            or macro["unique_id"].split(".")[1] not in ("dbt", "dbt_duckdb")
         }
 
     def is_seed(self, name: str) -> bool:
@@ -81,9 +72,6 @@ class ManifestIndex:
         found = [m for m in _MACRO_CALL_RE.findall(item) if m not in _IGNORED_MACROS]
         found += [f"seed {seed}" for seed in _REF_RE.findall(item) if self.is_seed(seed)]
         return list(dict.fromkeys(found))
-
-    def macro_description(self, name: str) -> str:
-        return " ".join((self.macros.get(name, {}).get("description") or "").split())
 
 
 def _select_item(code: str, column: str) -> str:

@@ -11,16 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from orchestration.catalog import SOURCES, PublishedDataset, Source
+from orchestration.catalog import SOURCES, PublishedDataset, Source, source_of
 from orchestration.partitions import DayWindow
 from orchestration.quality.contract_checks import load_contract
 from orchestration.quality.soda import CONTRACTS_DIR, contract_path
 
 SOURCE_GATE = CONTRACTS_DIR / "_source_gate.yml"
-
-
-def source_of(dataset: PublishedDataset, sources: tuple[Source, ...]) -> Source | None:
-    return next((source for source in sources if source.published == dataset), None)
 
 
 def composed_contract(
@@ -30,7 +26,7 @@ def composed_contract(
 ) -> dict[str, Any]:
     """The mart's contract document, with the source gate's checks when it has a source."""
     document = load_contract(contract or contract_path(dataset.name))
-    if source_of(dataset, sources) is None:
+    if source_of(dataset.name, sources) is None:
         return document
     gate = load_contract(SOURCE_GATE)
     return {
@@ -55,7 +51,7 @@ def contract_variables(
         "ROW_ID": dataset.row_identifier,
         "DAY_FIELD": dataset.day_field,
     }
-    source = source_of(dataset, sources)
+    source = source_of(dataset.name, sources)
     if source is not None:
         variables |= {k.upper(): str(v) for k, v in source.privacy.items()}
         variables |= {"RAW_TABLE": source.raw_table, "ROW_FATES_TABLE": source.row_fates_table}

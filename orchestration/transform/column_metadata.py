@@ -69,8 +69,6 @@ class ColumnMetadataCache:
         self.path = path
         self._entries: dict[str, dict[str, str]] = self._read()
         self._dirty = False
-        self.hits = 0
-        self.misses = 0
 
     def _read(self) -> dict[str, dict[str, str]]:
         try:
@@ -196,12 +194,9 @@ def attach_column_metadata(
             fingerprint = fingerprints.of(unique_id)
             metadata = cache.get(unique_id, fingerprint)
             if metadata is None:
-                cache.misses += 1
                 metadata = column_metadata_of_event(invocation, event)
                 if metadata:
                     cache.put(unique_id, fingerprint, metadata)
-            else:
-                cache.hits += 1
             if metadata and newest_partition is not None:
                 key = (
                     context.asset_key_for_output(event.output_name)

@@ -11,13 +11,13 @@ direct run.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
 
-from orchestration.catalog import dbt_vars
-from orchestration.transform.project import DBT_PROJECT_DIR
+from orchestration.catalog import privacy_vars
+from orchestration.transform.invocation import dbt_build_args, dbt_environment
+from orchestration.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tooling.benchmark.context import BenchContext
 from tooling.benchmark.figures import Figure, FigureResult, Row, Status
 from tooling.benchmark.measure import run_measured
@@ -26,13 +26,13 @@ NAME = "dbt_overhead"
 MAX_RATIO = 1.5
 
 
-def dbt_build_command(target_dir: Path, variables: dict[str, object]) -> list[str]:
+def dbt_build_command(target_dir: Path) -> list[str]:
     return [
-        str(Path(sys.executable).with_name("dbt")),
-        *("build", "--exclude-resource-type", "seed", "--profiles-dir", "."),
+        DBT_EXECUTABLE,
+        *dbt_build_args(privacy_vars()),
+        *("--exclude-resource-type", "seed", "--profiles-dir", "."),
         *("--target-path", str(target_dir), "--log-path", str(target_dir)),
         *("--log-level-file", "debug", "--log-format-file", "json"),
-        *("--vars", json.dumps(variables)),
     ]
 
 
@@ -47,10 +47,10 @@ def measure(context: BenchContext) -> FigureResult:
     window = context.backfill_window
     context.say(f"dbt build of {window.start}..{window.end} ...")
     dbt = run_measured(
-        dbt_build_command(target_dir, dbt_vars(window)),
+        dbt_build_command(target_dir),
         cwd=DBT_PROJECT_DIR,
         log=target_dir / "build.out",
-        env=env,
+        env={**env, **dbt_environment(window)},
     )
     if not dbt.ok:
         message = f"dbt build failed (exit {dbt.returncode}), see {dbt.log}:\n{dbt.tail()}"

@@ -1,0 +1,32 @@
+"""How a run invokes dbt: its arguments and environment, decided from the window and catalog.
+
+The Dagster asset (orchestration/defs/transform.py) runs dbt with these, and so do the
+benchmark (tooling/benchmark) and the tests' warehouse builder, so what they time or check
+is what the asset runs. dagster-dbt adds its own target and log paths, log format and node
+selection; a standalone invocation adds `--profiles-dir`, `--target-path` and `--log-path`.
+
+The window travels in the environment, read only while nodes run
+(`macros/partition_window.sql`); the `--vars` are the privacy parameters alone, the same from
+run to run, so dbt reuses its saved parse (orchestration/transform/partial_parse.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from orchestration.partitions import DayWindow
+
+
+def dbt_build_args(privacy: Mapping[str, object], command: str = "build") -> list[str]:
+    """`dbt build` (or another command that runs nodes, such as `test`) with `privacy`, each
+    source's privacy parameters (`catalog.privacy_vars`), as its vars: nothing of the window."""
+    return [command, "--vars", json.dumps(dict(privacy))]
+
+
+def dbt_environment(window: DayWindow) -> dict[str, str]:
+    """The window as `macros/partition_window.sql` reads it while nodes run."""
+    return {
+        "CIVIC_PARTITION_START": window.start.isoformat(),
+        "CIVIC_PARTITION_END": window.end.isoformat(),
+    }
