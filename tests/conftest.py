@@ -18,10 +18,15 @@ os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
 os.environ["SODA_CORE_TELEMETRY_ENABLED"] = "false"
 
 
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    """True in a pytest-xdist worker: the controller does the once-per-suite work."""
+    return hasattr(config, "workerinput")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Parse the dbt project once, before any test imports the definitions."""
+    """Parse the dbt project once, before any test (or worker) imports the definitions."""
     manifest = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
-    if not manifest.exists():
+    if not manifest.exists() and not _is_xdist_worker(config):
         env = {**os.environ, "WAREHOUSE_PATH": str(REPO_ROOT / "data" / "warehouse.duckdb")}
         subprocess.run(
             [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir", "."],
@@ -50,9 +55,15 @@ def shared_data() -> Path:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """After the whole suite: no portal a test left holds a row the privacy rules forbid."""
+    """After the whole suite: no portal a test left holds a row the privacy rules forbid.
+
+    Under pytest-xdist the controller audits once, after every worker has finished: each
+    worker's temporary folders lie under the controller's base folder.
+    """
     from tests.published_audit import audit_portal_stores
 
+    if _is_xdist_worker(session.config):
+        return
     factory = getattr(session.config, "_tmp_path_factory", None)
     if factory is None:
         return
