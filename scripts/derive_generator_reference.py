@@ -37,7 +37,7 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared" / "data"
-REFERENCE = REPO / "orchestration" / "generator" / "reference"
+REFERENCE = REPO / "tooling" / "generator" / "reference"
 JUVENILE_TYPES = REFERENCE / "juvenile_types.csv"
 
 CFS_2022 = "calls_for_service/cfs_2022_cfs_columns_only__derived_from_eos.csv"

@@ -26,7 +26,11 @@ def unqueued_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def start_range_run(platform, home: Path, start, end) -> subprocess.Popen:
-    """`daily_publish` over start..end in a child process against the platform's portals."""
+    """`daily_publish` over start..end in a child process against the platform's portals.
+
+    Its output goes to a file, not a pipe: a run that waits on an unread pipe while it holds
+    the warehouse would stop the other run, waiting for the warehouse, for good.
+    """
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
@@ -44,16 +48,15 @@ def start_range_run(platform, home: Path, start, end) -> subprocess.Popen:
         start.isoformat(),
         end.isoformat(),
     ]
-    return subprocess.Popen(
-        command,
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = platform.root / f"run-{start.isoformat()}-{end.isoformat()}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True
+        )
+    process.log_path = log
+    return process
 
 
 def finished(process: subprocess.Popen, timeout_s: float = 900) -> tuple[int, str]:
-    output, _ = process.communicate(timeout=timeout_s)
-    return process.returncode, output
+    process.wait(timeout=timeout_s)
+    return process.returncode, process.log_path.read_text()

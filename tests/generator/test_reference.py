@@ -10,7 +10,7 @@ from pathlib import Path
 from tooling.generator.reference import load_reference
 
 REPO = Path(__file__).resolve().parents[2]
-REFERENCE = REPO / "orchestration" / "generator" / "reference"
+REFERENCE = REPO / "tooling" / "generator" / "reference"
 SCRIPT = REPO / "scripts" / "derive_generator_reference.py"
 # Written by hand, not by the derivation script.
 HAND_WRITTEN = {"juvenile_types.csv", *(p.name for p in REFERENCE.glob("service_requests_*.csv"))}

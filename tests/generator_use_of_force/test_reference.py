@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-REFERENCE = REPO / "orchestration" / "generator" / "reference"
+REFERENCE = REPO / "tooling" / "generator" / "reference"
 SCRIPT = REPO / "scripts" / "derive_generator_reference.py"
 TABLES = sorted(REFERENCE.glob("use_of_force_*.csv"))
 
