@@ -20,6 +20,8 @@ import requests
 
 from tooling.launcher.embedded import LOOPBACK, free_port
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 120  # the code location imports dbt and pandas; a 2-core machine is slow
 

@@ -11,6 +11,8 @@ from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS
 from tests.pipeline.conftest import DAY, running_platform
 from tooling.generator.samples import write_samples
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 FIRST = DAY - timedelta(days=29)
 
 

@@ -15,6 +15,8 @@ from orchestration.transform.column_metadata import cache_path_for
 from orchestration.transform.project import dbt_project
 from tests.pipeline.conftest import DAY
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 LINEAGE = "dagster/column_lineage"
 SCHEMA = "dagster/column_schema"
 

@@ -9,6 +9,8 @@ import pytest
 from orchestration.transform.partial_parse import saved_parse_path
 from tests.pipeline.conftest import DAY
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 REPARSE = "Unable to do partial parsing"
 
 

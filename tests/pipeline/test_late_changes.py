@@ -24,6 +24,8 @@ from orchestration.catalog import CALLS_FOR_SERVICE, SOURCES
 from orchestration.publishing.rendering import rendered_columns
 from tests.pipeline.conftest import Platform, running_platform, write_sample_exports
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 DAY_1 = date(2026, 11, 2)
 DAY_2 = DAY_1 + timedelta(days=1)
 DAY_3 = DAY_1 + timedelta(days=2)

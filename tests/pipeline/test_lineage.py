@@ -11,6 +11,8 @@ from orchestration.catalog import PUBLISHED_DATASETS, SOURCES
 from orchestration.transform.project import dbt_project
 from tests.pipeline.conftest import DAY
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 MANIFEST = json.loads(dbt_project.manifest_path.read_text())
 MODELS = {node["name"] for node in MANIFEST["nodes"].values()}
 DATASET_IDS = [dataset.public_dataset_id for dataset in PUBLISHED_DATASETS]

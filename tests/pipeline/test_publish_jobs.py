@@ -14,6 +14,8 @@ from orchestration.publishing.ledger import LEDGER_TABLE
 from orchestration.socrata.client import SocrataClient
 from tests.pipeline.conftest import DAY, PUBLISHER
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 CFS_PUBLIC = CALLS_FOR_SERVICE.published.public_dataset_id
 
 

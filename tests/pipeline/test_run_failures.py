@@ -18,6 +18,8 @@ from orchestration.defs.failures import FAILURES_TABLE, record_run_failures
 from orchestration.socrata.resource import SocrataResource
 from tests.pipeline.conftest import DAY
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 
 class Receiver(HTTPServer):
     def __init__(self) -> None:

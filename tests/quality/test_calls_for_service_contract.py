@@ -11,6 +11,8 @@ import pytest
 from orchestration.quality.soda import contract_path, verify
 from tests.warehouse_builder import dbt_build, raw_row, write_raw_rows
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 DAY = date(2022, 1, 1)
 WINDOW = {"WINDOW_START": "2022-01-01", "WINDOW_END": "2022-01-02"}
 

@@ -11,6 +11,8 @@ import pytest
 
 from tests.warehouse_builder import dbt_build, query, raw_row, write_raw_rows
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 DAY = date(2022, 1, 1)
 NEXT_DAY = date(2022, 1, 2)
 

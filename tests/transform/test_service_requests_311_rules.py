@@ -14,6 +14,8 @@ from tests.warehouse_builder import (
     write_raw_rows,
 )
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 DAY = date(2026, 11, 2)
 PREVIOUS_DAY = date(2026, 11, 1)
 

@@ -9,6 +9,8 @@ import pytest
 
 from tests.warehouse_builder import dbt_build, raw_row, write_raw_rows
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 DAY = date(2022, 1, 1)
 NEXT_DAY = DAY + timedelta(days=1)
 TEST = "unique_in_history_calls_for_service_nopd_item"

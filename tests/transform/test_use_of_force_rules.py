@@ -8,6 +8,8 @@ import pytest
 
 from tests.warehouse_builder import UOF_FIELDS, contract_failures, dbt_build, query, write_raw_rows
 
+pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
+
 DAY = date(2026, 11, 2)
 
 INCIDENT = {
