@@ -36,7 +36,7 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	cp deploy/dagster.yaml $@
 
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --no-send-anonymous-usage-stats
+	$(BIN)/python -m orchestration.transform.parse_project
 	touch $@
 
 setup: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml $(MANIFEST) ## Create .venv, install, parse the dbt project

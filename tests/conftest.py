@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,13 +25,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """Parse the dbt project once, before any test (or worker) imports the definitions."""
     manifest = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
     if not manifest.exists() and not _is_xdist_worker(config):
-        env = {**os.environ, "WAREHOUSE_PATH": str(REPO_ROOT / "data" / "warehouse.duckdb")}
-        subprocess.run(
-            [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir", "."],
-            cwd=REPO_ROOT / "dbt_project",
-            env=env,
-            check=True,
-        )
+        from orchestration.transform.parse_project import parse_project
+
+        parse_project(warehouse_path=str(REPO_ROOT / "data" / "warehouse.duckdb"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,6 +38,20 @@ def _dagster_home(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv("DAGSTER_HOME", str(home))
         yield home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _column_metadata_seed(tmp_path_factory: pytest.TempPathFactory):
+    """Where platforms share the column metadata one of them derived
+    (tests/column_metadata_seed.py): under pytest-xdist the controller's base folder, which
+    every worker's folders lie in, so all find it."""
+    from tests.column_metadata_seed import SEED_ENV
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv(SEED_ENV, str(shared / "column-metadata-seed.json"))
+        yield
 
 
 @pytest.fixture

@@ -19,7 +19,11 @@ from orchestration.transform.column_metadata import (
     attach_column_metadata,
     cache_path_for,
 )
-from orchestration.transform.compat import LocalDbtCliResource, release_dbt_duckdb_handles
+from orchestration.transform.compat import (
+    LocalDbtCliResource,
+    events_with_row_counts,
+    release_dbt_duckdb_handles,
+)
 from orchestration.transform.invocation import dbt_build_args, dbt_environment
 from orchestration.transform.partial_parse import (
     environment,
@@ -95,7 +99,7 @@ def build_dbt_models(
             invocation = dbt.cli(dbt_build_args(privacy), context=context, target_path=target_path)
         try:
             yield from attach_column_metadata(
-                invocation.stream().fetch_row_counts(),
+                events_with_row_counts(invocation),
                 invocation,
                 ColumnMetadataCache(cache_path_for(warehouse.path)),
                 privacy,

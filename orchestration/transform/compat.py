@@ -1,6 +1,6 @@
 """Every use of a private dagster-dbt or dbt API, in one place.
 
-The platform leans on three things its libraries do not promise to keep. Each is named here,
+The platform leans on four things its libraries do not promise to keep. Each is named here,
 with why, so an upgrade of dagster-dbt, dbt-core or dbt-duckdb has one file to read, and
 tests/transform/test_compat.py imports each of them: an upgrade that removes one fails that
 test instead of a night's run.
@@ -9,6 +9,7 @@ test instead of a night's run.
 from __future__ import annotations
 
 import importlib.metadata
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
@@ -16,16 +17,44 @@ from dagster_dbt import DbtCliResource
 
 # dagster-dbt's own per-event function behind `fetch_column_metadata()`: calling it per model
 # keeps the column lineage exactly dagster-dbt's while orchestration.transform.column_metadata
-# decides which models need it derived again.
-from dagster_dbt.core.dbt_event_iterator import _fetch_column_metadata
+# decides which models need it derived again. `DbtEventIterator`: see events_with_row_counts.
+from dagster_dbt.core.dbt_event_iterator import DbtEventIterator, _fetch_column_metadata
 from packaging import version
 
-__all__ = ["LocalDbtCliResource", "column_metadata_of_event", "release_dbt_duckdb_handles"]
+__all__ = [
+    "LocalDbtCliResource",
+    "column_metadata_of_event",
+    "events_with_row_counts",
+    "release_dbt_duckdb_handles",
+]
 
 
 def column_metadata_of_event(invocation: Any, event: Any) -> dict[str, Any]:
     """Column schema and lineage of one built model's event, as dagster-dbt derives them."""
     return _fetch_column_metadata(invocation, event, True) or {}
+
+
+def events_with_row_counts(invocation: Any) -> Iterator[Any]:
+    """dbt's events once its process has finished, with the built tables' row counts.
+
+    `stream().fetch_row_counts()` hands the live event stream to dagster's `imap`, whose
+    consumer loop polls its futures without waiting while the queue is empty: for as long as
+    dbt runs (for DuckDB the stream is drained before any row is counted), that loop holds a
+    core and contends for the GIL with the thread parsing dbt's output. Draining the stream
+    here first gives `imap` a finished list, so nothing spins. Events, row counts and a failed
+    build's error come out as before: every event dbt emitted, then the error.
+
+    `DbtEventIterator` (the wrapper `stream()` returns) is not exported by dagster-dbt.
+    """
+    finished: list[Any] = []
+    error: BaseException | None = None
+    try:
+        finished.extend(invocation.stream())
+    except Exception as raised:  # re-raised below, after the events before it
+        error = raised
+    yield from DbtEventIterator(iter(finished), dbt_cli_invocation=invocation).fetch_row_counts()
+    if error is not None:
+        raise error
 
 
 class LocalDbtCliResource(DbtCliResource):

@@ -24,6 +24,12 @@ def dbt_build_args(privacy: Mapping[str, object], command: str = "build") -> lis
     return [command, "--vars", json.dumps(dict(privacy))]
 
 
+def dbt_parse_args(privacy: Mapping[str, object]) -> list[str]:
+    """`dbt parse` with the vars every build passes, so the parse `make setup` saves (and
+    dagster-dbt copies into a run without a saved parse of its own) is one dbt reuses."""
+    return ["parse", "--vars", json.dumps(dict(privacy))]
+
+
 def dbt_environment(window: DayWindow) -> dict[str, str]:
     """The window as `macros/partition_window.sql` reads it while nodes run."""
     return {

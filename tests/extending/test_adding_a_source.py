@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +25,7 @@ from orchestration.defs.quality import build_contract_check
 from orchestration.ingest.loader import ensure_raw_table
 from orchestration.socrata.client import SocrataClient
 from orchestration.socrata.resource import SocrataResource
+from orchestration.transform.parse_project import parse_project
 from orchestration.transform.project import DBT_PROJECT_DIR
 from orchestration.warehouse.resource import WarehouseResource
 from tests.warehouse_builder import RAW_FIELDS
@@ -127,13 +125,7 @@ def extended_dbt_project(root: Path) -> DbtProject:
     (models / "staging" / "stg_stop_and_search.sql").write_text(STAGING)
     (models / "marts" / "stop_and_search.sql").write_text(MART)
     (models / "audit" / "audit_stop_and_search_row_fates.sql").write_text(FATES)
-    env = {**os.environ, "WAREHOUSE_PATH": str(root / "warehouse.duckdb")}
-    subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir", "."],
-        cwd=project_dir,
-        env=env,
-        check=True,
-    )
+    parse_project(project_dir, warehouse_path=str(root / "warehouse.duckdb"))
     return DbtProject(project_dir=project_dir, profiles_dir=project_dir)
 
 

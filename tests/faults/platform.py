@@ -14,6 +14,7 @@ from orchestration.definitions import build_definitions
 from orchestration.publishing.ledger import LEDGER_TABLE
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.sql import quote_identifier
+from tests.column_metadata_seed import share_column_metadata
 from tests.pipeline.conftest import PUBLISHER, Platform
 
 CFS_SOURCE_ID = CALLS_FOR_SERVICE.internal_dataset_id
@@ -44,12 +45,14 @@ def run_day(platform: Platform, day: date, *, chunk_size: int | None = None, **s
     run_config = (
         {"ops": {CFS_PUBLISH_OP: {"config": {"chunk_size": chunk_size}}}} if chunk_size else None
     )
-    return job.execute_in_process(
+    result = job.execute_in_process(
         partition_key=day.isoformat(),
         run_config=run_config,
         instance=dg.DagsterInstance.get(),
         raise_on_error=False,
     )
+    share_column_metadata(platform.warehouse)
+    return result
 
 
 def step_failures(result: dg.ExecuteInProcessResult, step_key: str) -> list[str]:

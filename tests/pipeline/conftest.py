@@ -16,6 +16,8 @@ from orchestration.definitions import build_definitions
 from orchestration.socrata.client import SocrataClient
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
+from tests.column_metadata_seed import seed_column_metadata as seed_metadata
+from tests.column_metadata_seed import share_column_metadata
 from tooling.generator.samples import write_samples
 from tooling.local_portal.server import PortalHandle, serve_in_thread
 
@@ -48,9 +50,11 @@ class Platform:
 
     def run_daily_job(self, day: date = DAY, asset_checks=None) -> dg.ExecuteInProcessResult:
         job = self.definitions(asset_checks).resolve_job_def("daily_publish")
-        return job.execute_in_process(
+        result = job.execute_in_process(
             partition_key=day.isoformat(), instance=dg.DagsterInstance.get(), raise_on_error=False
         )
+        share_column_metadata(self.warehouse)
+        return result
 
     def public_client(self) -> SocrataClient:
         return SocrataClient(f"{self.public.host}:{self.public.port}")
@@ -73,9 +77,17 @@ def write_sample_exports(directory: Path, first: date, last: date) -> dict[str, 
 
 
 @contextmanager
-def running_platform(root: Path, exports: dict[str, object]) -> Iterator[Platform]:
-    """Serve `root/portal/internal` as the source and an empty public portal beside it."""
+def running_platform(
+    root: Path, exports: dict[str, object], *, seed_column_metadata: bool = True
+) -> Iterator[Platform]:
+    """Serve `root/portal/internal` as the source and an empty public portal beside it.
+
+    The warehouse starts from the column metadata another platform of the suite derived,
+    unless `seed_column_metadata` is False (tests/column_metadata_seed.py).
+    """
     warehouse = root / "warehouse.duckdb"
+    if seed_column_metadata:
+        seed_metadata(warehouse)
     with (
         pytest.MonkeyPatch.context() as monkeypatch,
         serve_in_thread(root / "portal" / "internal") as source,
@@ -84,7 +96,10 @@ def running_platform(root: Path, exports: dict[str, object]) -> Iterator[Platfor
         ) as public,
     ):
         monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
-        yield Platform(root, warehouse, source, public, exports)
+        try:
+            yield Platform(root, warehouse, source, public, exports)
+        finally:
+            share_column_metadata(warehouse)
 
 
 @pytest.fixture(scope="module")

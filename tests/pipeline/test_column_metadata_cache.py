@@ -13,7 +13,7 @@ from orchestration.catalog import CALLS_FOR_SERVICE
 from orchestration.transform import column_metadata
 from orchestration.transform.column_metadata import cache_path_for
 from orchestration.transform.project import dbt_project
-from tests.pipeline.conftest import DAY
+from tests.pipeline.conftest import DAY, running_platform, write_sample_exports
 
 pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
 
@@ -68,6 +68,15 @@ def calls_models() -> set[str]:
 
 
 @pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    """A platform whose warehouse derives its column metadata itself: no suite-wide copy."""
+    root = tmp_path_factory.mktemp("platform")
+    exports = write_sample_exports(root / "portal" / "internal", DAY - timedelta(days=1), DAY)
+    with running_platform(root, exports, seed_column_metadata=False) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
 def first_run(platform):
     result = platform.run_daily_job(DAY)
     assert result.success
@@ -78,6 +87,7 @@ def test_the_first_run_keeps_every_models_metadata_beside_the_warehouse(platform
     cache = cache_path_for(platform.warehouse)
     assert cache.exists()
     assert model_metadata(first_run)
+    assert set(json.loads(cache.read_text())["models"]) >= calls_models()
     lineage = [m[LINEAGE] for m in model_metadata(first_run).values() if m[LINEAGE]]
     assert lineage, "dagster-dbt's column lineage reaches the materializations"
 

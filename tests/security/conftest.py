@@ -23,6 +23,7 @@ from orchestration.definitions import build_definitions
 from orchestration.defs.failures import record_run_failures
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
+from tests.column_metadata_seed import seed_column_metadata
 from tests.pipeline.conftest import DAY, write_sample_exports
 from tests.security.leaks import needles
 from tooling.local_portal.server import serve_in_thread
@@ -128,6 +129,7 @@ def outcome(tmp_path_factory) -> Iterator[Outcome]:
     root = tmp_path_factory.mktemp("secrets")
     write_sample_exports(root / "portal" / "internal", DAY - timedelta(days=1), DAY)
     warehouse = root / "warehouse.duckdb"
+    seed_column_metadata(warehouse)
     receiver = Receiver()
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     collected, root_logger = Collected(), logging.getLogger()

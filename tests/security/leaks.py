@@ -14,6 +14,8 @@ import duckdb
 import requests
 from dagster._serdes import serialize_value
 
+from orchestration.warehouse.sql import quote_identifier
+
 
 def needles(secrets: Mapping[str, str], users: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
     """Secret name -> value, plus each account's HTTP Basic token (what goes on the wire)."""
@@ -48,21 +50,34 @@ def leaks_in_runs(
 
 
 def leaks_in_warehouse(path: str, secrets: Mapping[str, str]) -> list[str]:
-    """Every text column of every table and view in the DuckDB file."""
+    """Every text column of every table and view in the DuckDB file.
+
+    One scan a relation, counting each column's hits of each secret side by side: a view is
+    computed once, not once a column and secret.
+    """
     found: list[str] = []
+    names, values = list(secrets), list(secrets.values())
     with duckdb.connect(path, read_only=True) as connection:
         columns = connection.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
-            "where data_type = 'VARCHAR'"
+            "where data_type = 'VARCHAR' order by table_schema, table_name, ordinal_position"
         ).fetchall()
+        by_relation: dict[tuple[str, str], list[str]] = {}
         for schema, table, column in columns:
-            for name, value in secrets.items():
-                hits = connection.execute(
-                    f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)',
-                    [value],
-                ).fetchone()[0]
-                if hits:
-                    found.append(f"{schema}.{table}.{column}: {name}")
+            by_relation.setdefault((schema, table), []).append(column)
+        for (schema, table), text_columns in by_relation.items():
+            pairs = [(column, n) for column in text_columns for n in range(len(values))]
+            counts = ", ".join(
+                f"count(*) filter (where contains({quote_identifier(column)}, ${n + 1}))"
+                for column, n in pairs
+            )
+            relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+            hits = connection.execute(f"select {counts} from {relation}", values).fetchone()
+            found.extend(
+                f"{schema}.{table}.{column}: {names[n]}"
+                for (column, n), count in zip(pairs, hits, strict=True)
+                if count
+            )
     return found
 
 

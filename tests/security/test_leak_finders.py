@@ -58,3 +58,16 @@ def test_the_portal_search_finds_a_secret_in_a_views_metadata(tmp_path):
 def test_basic_auth_tokens_are_searched_for_too():
     found = needles({}, users=[("writer", "pw")])
     assert found == {"basic auth of writer": "d3JpdGVyOnB3"}
+
+
+def test_the_warehouse_search_names_each_column_and_secret_it_finds_in_views_too(tmp_path):
+    path = str(tmp_path / "w.duckdb")
+    secrets = {"first": "alpha-secret", "second": "beta-secret"}
+    with duckdb.connect(path) as connection:
+        connection.execute("create table t (clean varchar, leaky varchar, n integer)")
+        connection.execute("insert into t values ('nothing', 'has beta-secret inside', 1)")
+        connection.execute("create view v as select leaky as copied, clean from t")
+    assert sorted(leaks_in_warehouse(path, secrets)) == [
+        "main.t.leaky: second",
+        "main.v.copied: second",
+    ]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import inspect
 
+import pytest
+
 
 def test_dagster_dbt_still_has_its_per_event_column_metadata_function():
     from dagster_dbt.core.dbt_event_iterator import _fetch_column_metadata
@@ -47,3 +49,44 @@ def test_releasing_dbt_duckdb_handles_is_safe_without_any_open():
 
     release_dbt_duckdb_handles()
     assert DuckDBConnectionManager._ENV is None
+
+
+class _FinishedInvocation:
+    """What dagster-dbt's row-count wrapper reads of an invocation, for events it skips."""
+
+    is_fusion = False
+    adapter = None
+    postprocessing_threadpool_num_threads = 2
+
+    def __init__(self, events, error=None):
+        self._events, self._error = events, error
+
+    def stream(self):
+        yield from self._events
+        if self._error is not None:
+            raise self._error
+
+
+def test_dagster_dbt_event_iterator_still_wraps_an_iterator_and_an_invocation():
+    from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
+
+    parameters = list(inspect.signature(DbtEventIterator.__init__).parameters)
+    assert parameters == ["self", "events", "dbt_cli_invocation"]
+
+
+def test_events_with_row_counts_yields_every_event_in_dbts_order():
+    from orchestration.transform.compat import events_with_row_counts
+
+    events = [f"event {n}" for n in range(50)]
+    assert list(events_with_row_counts(_FinishedInvocation(events))) == events
+
+
+def test_a_failed_build_yields_the_events_before_its_error_then_raises_it():
+    from orchestration.transform.compat import events_with_row_counts
+
+    seen = []
+    failure = RuntimeError("dbt build failed")
+    with pytest.raises(RuntimeError, match="dbt build failed"):
+        for event in events_with_row_counts(_FinishedInvocation(["a", "b"], failure)):
+            seen.append(event)
+    assert seen == ["a", "b"]
