@@ -70,7 +70,9 @@ bench-span: setup ## The quality-gate, delta-publish and sensor figures on a 500
 
 # sqlfluff renders the models with dbt against an in-memory DuckDB (dbt_project/.sqlfluff
 # says why): linting needs no warehouse, and never waits for the one a running Dagster holds.
-SQLFLUFF_LINT := cd dbt_project && WAREHOUSE_PATH=:memory: ../$(BIN)/sqlfluff lint .
+# Its dbt writes to a target folder of its own, so it never replaces the parse `make setup`
+# saved with the build's vars (orchestration/transform/parse_project.py).
+SQLFLUFF_LINT := cd dbt_project && WAREHOUSE_PATH=:memory: DBT_TARGET_PATH=target/sqlfluff ../$(BIN)/sqlfluff lint .
 
 lint: $(INSTALLED) ## ruff check and format check, sqlfluff lint of the dbt SQL
 	$(BIN)/ruff check .
