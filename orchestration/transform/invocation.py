@@ -19,15 +19,10 @@ from orchestration.partitions import DayWindow
 
 
 def dbt_build_args(privacy: Mapping[str, object], command: str = "build") -> list[str]:
-    """`dbt build` (or another command that runs nodes, such as `test`) with `privacy`, each
-    source's privacy parameters (`catalog.privacy_vars`), as its vars: nothing of the window."""
+    """`dbt build` (or another command, such as `test`, or `parse` for the parse `make setup`
+    saves) with `privacy`, each source's privacy parameters (`catalog.privacy_vars`), as its
+    vars: nothing of the window, so every command's parse is one dbt can reuse."""
     return [command, "--vars", json.dumps(dict(privacy))]
-
-
-def dbt_parse_args(privacy: Mapping[str, object]) -> list[str]:
-    """`dbt parse` with the vars every build passes, so the parse `make setup` saves (and
-    dagster-dbt copies into a run without a saved parse of its own) is one dbt reuses."""
-    return ["parse", "--vars", json.dumps(dict(privacy))]
 
 
 def dbt_environment(window: DayWindow) -> dict[str, str]:

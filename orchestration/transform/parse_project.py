@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from orchestration.catalog import privacy_vars
-from orchestration.transform.invocation import dbt_parse_args
+from orchestration.transform.invocation import dbt_build_args
 from orchestration.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 
@@ -27,8 +27,9 @@ def parse_project(project_dir: Path = DBT_PROJECT_DIR, warehouse_path: str | Non
     if warehouse_path is not None:
         env["WAREHOUSE_PATH"] = warehouse_path
     env.setdefault("WAREHOUSE_PATH", ":memory:")
+    parse = dbt_build_args(privacy_vars(), command="parse")
     subprocess.run(
-        [DBT_EXECUTABLE, *dbt_parse_args(privacy_vars()), "--quiet", "--profiles-dir", "."],
+        [DBT_EXECUTABLE, *parse, "--quiet", "--profiles-dir", "."],
         cwd=project_dir,
         env=env,
         check=True,
