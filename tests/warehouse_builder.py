@@ -117,10 +117,17 @@ def write_raw_rows(
 
 
 def dbt_build(
-    warehouse: Path, start: date, end: date, *, command: str = "build", **extra_vars
+    warehouse: Path,
+    start: date,
+    end: date,
+    *,
+    command: str = "build",
+    select: str | None = None,
+    **extra_vars,
 ) -> subprocess.CompletedProcess:
     """`dbt build` (or `command`, e.g. `test`) of the window [start, end) into `warehouse`,
-    invoked as the asset invokes it; `extra_vars` replace a source's privacy parameters."""
+    invoked as the asset invokes it; `extra_vars` replace a source's privacy parameters,
+    `select` narrows it to dbt's selection."""
     env = {
         **os.environ,
         "WAREHOUSE_PATH": str(warehouse),
@@ -132,6 +139,7 @@ def dbt_build(
         [
             str(Path(sys.executable).with_name("dbt")),
             *dbt_build_args({**privacy_vars(), **extra_vars}, command),
+            *(["--select", select] if select else []),
             "--profiles-dir",
             ".",
             "--target-path",

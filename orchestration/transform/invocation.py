@@ -17,12 +17,19 @@ from collections.abc import Mapping
 
 from orchestration.partitions import DayWindow
 
+# dbt's unit tests check the models' SQL against fixed rows, not the night's data: they
+# change only with the code, so `make test` runs them (tests/transform/test_dbt_unit_tests.py)
+# and a nightly build leaves them out, as dbt's documentation advises for production.
+NIGHTLY_EXCLUDES = ("--exclude-resource-type", "unit_test")
+
 
 def dbt_build_args(privacy: Mapping[str, object], command: str = "build") -> list[str]:
     """`dbt build` (or another command, such as `test`, or `parse` for the parse `make setup`
     saves) with `privacy`, each source's privacy parameters (`catalog.privacy_vars`), as its
-    vars: nothing of the window, so every command's parse is one dbt can reuse."""
-    return [command, "--vars", json.dumps(dict(privacy))]
+    vars: nothing of the window, so every command's parse is one dbt can reuse. A build
+    leaves out the unit tests (`NIGHTLY_EXCLUDES`)."""
+    excludes = list(NIGHTLY_EXCLUDES) if command == "build" else []
+    return [command, "--vars", json.dumps(dict(privacy)), *excludes]
 
 
 def dbt_environment(window: DayWindow) -> dict[str, str]:

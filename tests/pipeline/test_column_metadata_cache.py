@@ -112,14 +112,6 @@ def test_a_raw_table_that_grew_a_column_has_its_downstream_models_derived_again(
     assert set(derivation.models) == calls_models()
 
 
-def test_an_unreadable_cache_is_derived_again_not_fatal(platform, first_run, monkeypatch):
-    cache_path_for(platform.warehouse).write_text("{not json", encoding="utf-8")
-    derivation = CountingDerivation(monkeypatch)
-    assert platform.run_daily_job(DAY).success
-    assert derivation.models
-    assert cache_path_for(platform.warehouse).read_text().startswith("{")
-
-
 def test_a_range_run_puts_column_metadata_on_its_newest_day_only(platform, first_run):
     first, newest = (DAY - timedelta(days=1)).isoformat(), DAY.isoformat()
     job = platform.definitions().resolve_job_def("daily_publish")

@@ -9,7 +9,7 @@ import yaml
 
 from orchestration.catalog import SOURCES, privacy_vars
 from orchestration.partitions import DayWindow
-from orchestration.transform.invocation import dbt_build_args, dbt_environment
+from orchestration.transform.invocation import NIGHTLY_EXCLUDES, dbt_build_args, dbt_environment
 from orchestration.transform.project import DBT_PROJECT_DIR
 
 WINDOW = DayWindow(date(2026, 11, 2), date(2026, 11, 5))
@@ -19,7 +19,11 @@ def test_the_vars_are_the_privacy_parameters_and_nothing_of_the_window():
     args = dbt_build_args(privacy_vars())
     assert args[:2] == ["build", "--vars"]
     assert json.loads(args[2]) == {source.name: dict(source.privacy) for source in SOURCES}
-    assert len(args) == 3
+    assert args[3:] == list(NIGHTLY_EXCLUDES)
+
+
+def test_a_build_leaves_the_unit_tests_to_make_test():
+    assert dbt_build_args(privacy_vars())[3:] == ["--exclude-resource-type", "unit_test"]
 
 
 def test_the_vars_are_dbt_project_vars_that_the_models_read():
@@ -29,7 +33,7 @@ def test_the_vars_are_dbt_project_vars_that_the_models_read():
 
 def test_another_command_gets_the_same_vars():
     privacy = privacy_vars()
-    assert dbt_build_args(privacy, "test") == ["test", *dbt_build_args(privacy)[1:]]
+    assert dbt_build_args(privacy, "test") == ["test", *dbt_build_args(privacy)[1:3]]
 
 
 def test_the_window_travels_in_the_environment_half_open():
