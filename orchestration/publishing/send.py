@@ -3,7 +3,9 @@
 A chunk is recorded in the ledger right after the portal accepted it, so a publish that dies
 between chunks leaves a ledger equal to what the portal holds, and the next run's plan
 holds exactly the rows not yet sent. (A death between the portal's answer and the ledger's
-commit re-sends that one chunk; upserts by row identifier make that harmless.)
+commit re-sends that one chunk: its upserts by row identifier land as updates, and its
+deletes, which Socrata answers as errors since the rows are gone, are verified absent and
+the chunk recorded, `_resent_deletes_verified`.)
 
 When the client gives up on a chunk (its retry budget spent), the publish fails with a
 `PublishError` naming the dataset, the chunk that failed and the last one that landed, so an
@@ -12,6 +14,7 @@ operator knows the next run sends from there on (the ledger already holds the re
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +32,9 @@ from orchestration.publishing.plan import (
     stage_full_plan,
 )
 from orchestration.publishing.rendering import public_view
-from orchestration.socrata.client import SocrataClient, SocrataError
+from orchestration.socrata.client import RowErrors, SocrataClient, SocrataError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 10_000  # what Socrata's own publishing tools send per request
 
@@ -108,6 +113,20 @@ def _send_plan(
                 answer = client.replace_json_text(dataset_id, body)
             else:
                 answer = client.upsert_json_text(dataset_id, body)
+        except RowErrors as error:
+            try:
+                answer = _resent_deletes_verified(
+                    client, connection, dataset, dataset_id, (first, last), error
+                )
+            except SocrataError as unverified:
+                raise _chunk_failure(
+                    connection,
+                    dataset_id,
+                    result.chunks + 1,
+                    chunk_size,
+                    (first, last, total),
+                    unverified,
+                ) from error
         except SocrataError as error:
             raise _chunk_failure(
                 connection, dataset_id, result.chunks + 1, chunk_size, (first, last, total), error
@@ -127,6 +146,57 @@ def _send_plan(
         result.chunks += 1
         progress(result.rows_sent, total)
         first = last + 1
+
+
+def _resent_deletes_verified(
+    client: SocrataClient,
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    dataset_id: str,
+    rows: tuple[int, int],
+    error: RowErrors,
+) -> dict[str, int]:
+    """The portal's answer to a chunk whose only errors are deletes of rows already gone.
+
+    Socrata counts the delete of an absent row as an error and applies the rest of the
+    payload. A chunk is sent again after a timeout, a retry, or a run that died between the
+    portal's answer and the ledger's commit; its deletes then find nothing. Such a chunk has
+    done what it was sent for once every deleted row is verifiably absent and every other
+    row was created or updated: it is recorded, so the ledger never wedges on it. Any other
+    error stays an error.
+    """
+    first, last = rows
+    deleted = [
+        key
+        for (key,) in connection.execute(
+            f"select _row_id from {PLAN_TABLE} "
+            "where _seq between ? and ? and _action = 'delete' order by _seq",
+            [first, last],
+        ).fetchall()
+    ]
+    answer = error.answer
+    errors, written = (
+        answer.get("Errors", 0),
+        answer.get("Rows Created", 0) + answer.get("Rows Updated", 0),
+    )
+    upserts = (last - first + 1) - len(deleted)
+    if errors > len(deleted) or written != upserts:
+        raise SocrataError(
+            f"{error}: {errors} errors in a chunk of {len(deleted)} deletes, and "
+            f"{written} of its {upserts} other rows written"
+        )
+    still_there = client.present_keys(dataset_id, dataset.row_identifier, deleted)
+    if still_there:
+        raise SocrataError(
+            f"{error}, and {len(still_there)} rows it deletes are still on the portal, "
+            f"such as {sorted(still_there)[0]!r}"
+        )
+    log.warning(
+        "%s: %d deletes of rows already gone (a chunk sent again); verified absent, recorded",
+        dataset_id,
+        errors,
+    )
+    return answer
 
 
 def _ensure_view(client: SocrataClient, dataset: PublishedDataset, dataset_id: str) -> bool:

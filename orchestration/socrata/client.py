@@ -34,12 +34,25 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_PAGE_SIZE = 50_000  # rows per JSON request (SODA 2.0's cap)
 CSV_PAGE_SIZE = 1_000_000  # rows per CSV request (SODA 2.1 has no cap): few requests a span
 DOWNLOAD_CHUNK_BYTES = 1 << 20
+KEYS_PER_QUERY = 200  # row identifiers asked for in one `in (...)`: a URL well under 8 KiB
 
 log = logging.getLogger(__name__)
 
 
 class SocrataError(RuntimeError):
     """A portal answered with an error, or answered a write with errors."""
+
+
+class RowErrors(SocrataError):
+    """A write the portal applied except for some rows, which it counted as `"Errors"`.
+
+    Socrata applies the rest of the payload; the caller decides whether those errors are
+    harmless (a resent delete of a row already gone) from `answer`, the portal's counts.
+    """
+
+    def __init__(self, message: str, answer: dict[str, int]) -> None:
+        super().__init__(message)
+        self.answer = answer
 
 
 class CutOffAnswer(requests.RequestException):
@@ -339,14 +352,28 @@ class SocrataClient:
         path = f"/api/views/{dataset_id}/files/{asset_id}"
         return path if is_loopback_host(self.domain) else f"{self.base_url}{path}"
 
+    def present_keys(self, dataset_id: str, field: str, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` some row of the dataset holds in `field` (a row identifier)."""
+        wanted = sorted(set(keys))
+        present: set[str] = set()
+        for start in range(0, len(wanted), KEYS_PER_QUERY):
+            batch = wanted[start : start + KEYS_PER_QUERY]
+            listed = ", ".join(quote_literal(key) for key in batch)
+            rows = self.get(
+                dataset_id, select=field, where=f"{field} in ({listed})", limit=len(batch)
+            )
+            present |= {str(row[field]) for row in rows if row.get(field) is not None}
+        return present
+
     @staticmethod
     def _checked(dataset_id: str, answer: Any) -> dict[str, int]:
         if not isinstance(answer, dict):
             raise SocrataError(f"unexpected answer to a write to {dataset_id}: {answer!r}")
-        errors = int(answer.get("Errors", 0) or 0)
+        counts = {key: int(value) for key, value in answer.items() if isinstance(value, int)}
+        errors = counts.get("Errors", 0)
         if errors:
-            raise SocrataError(f"the portal rejected {errors} rows written to {dataset_id}")
-        return {key: int(value) for key, value in answer.items() if isinstance(value, int)}
+            raise RowErrors(f"the portal rejected {errors} rows written to {dataset_id}", counts)
+        return counts
 
 
 def _raised(answer: requests.Response) -> Any:

@@ -55,6 +55,21 @@ def test_upsert_answers_created_updated_and_deleted_counts(target):
     assert set(rows_by_item(target)) == {"A1", "A3"}
 
 
+def test_a_repeated_upsert_counts_its_delete_of_a_gone_row_as_an_error_as_socrata_does(target):
+    # ../shared/socrata/docs/publishers_soda-producer_upsert.md: one row created, one updated,
+    # one deleted; "If we were to retry that operation again": 0 deleted, 2 updated, 1 error.
+    target.upsert(DATASET, [{"nopd_item": "A2"}, {"nopd_item": "A3"}])
+    payload = [{"nopd_item": "A1"}, {"nopd_item": "A2", "type_": "21"}]
+    payload.append({"nopd_item": "A3", ":deleted": True})
+    first = target.upsert(DATASET, payload)
+    again = target.upsert(DATASET, payload)
+
+    counts = ("Rows Created", "Rows Updated", "Rows Deleted", "Errors")
+    assert [first[name] for name in counts] == [1, 1, 1, 0]
+    assert [again[name] for name in counts] == [0, 2, 0, 1]
+    assert set(rows_by_item(target)) == {"A1", "A2"}
+
+
 def test_upsert_changes_only_the_fields_it_names_and_null_clears_a_field(target):
     target.upsert(DATASET, [{"nopd_item": "A1", "type_": "21", "mapx": 12.5}])
     target.upsert(DATASET, [{"nopd_item": "A1", "type_": "62A"}])
@@ -82,10 +97,12 @@ def test_an_update_that_changes_nothing_counts_as_updated_and_keeps_updated_at(t
     assert rows_by_item(target)["A1"] == before
 
 
-def test_deleting_a_row_that_is_not_there_is_harmless(target):
+def test_deleting_a_row_that_is_not_there_changes_nothing_and_counts_an_error(target):
+    target.upsert(DATASET, [{"nopd_item": "A1"}])
     answer = target.upsert(DATASET, [{"nopd_item": "gone", ":deleted": True}])
     assert answer["Rows Deleted"] == 0
-    assert answer["Errors"] == 0
+    assert answer["Errors"] == 1
+    assert set(rows_by_item(target)) == {"A1"}
 
 
 def test_without_row_identifier_rows_are_appended_and_deleted_by_id(client):

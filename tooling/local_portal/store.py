@@ -122,6 +122,7 @@ class _WriteOutcome:
     updated: int = 0  # rows named by the payload that exist, changed or not
     changed: int = 0  # of those, rows whose content changed
     deleted: int = 0
+    errors: int = 0  # deletes of rows that were not there (Socrata counts each an error)
 
 
 class PortalStore:
@@ -346,7 +347,7 @@ class PortalStore:
         return {
             "By RowIdentifier": sum(key is not None for key in payload.keys) - by_sid,
             "By SID": by_sid,
-            "Errors": 0,
+            "Errors": outcome.errors,
             "Rows Created": outcome.created,
             "Rows Deleted": replaced + outcome.deleted,
             "Rows Updated": outcome.updated,
@@ -421,12 +422,18 @@ class PortalStore:
                 continue
             key = quote_identifier(":id" if by_sid else row_identifier or "")
             mode = f"p._by_sid = {'TRUE' if by_sid else 'FALSE'}"
-            if any(mode_ == by_sid and delete for mode_, delete in keyed):
-                outcome.deleted += scalar_count(
+            deletes = sum(mode_ == by_sid and delete for mode_, delete in keyed)
+            if deletes:
+                # A delete of a row already gone changes nothing and is counted in "Errors"
+                # (docs: publishers_soda-producer_upsert.md, "If we were to retry that
+                # operation again"): a resent chunk is not an error-free no-op.
+                deleted = scalar_count(
                     cursor,
                     f"DELETE FROM {table} USING _payload p "
                     f"WHERE {mode} AND p._delete AND {table}.{key} = p._key",
                 )
+                outcome.deleted += deleted
+                outcome.errors += deletes - deleted
             if by_sid:
                 missing = cursor.execute(
                     f"SELECT p._key FROM _payload p WHERE {mode} AND NOT p._delete AND NOT EXISTS "
