@@ -9,7 +9,11 @@ retries (waiting does not bring a column back), so nothing downstream runs or pu
 import dagster as dg
 
 from orchestration.catalog import SOURCES, Source
-from orchestration.defs.policies import OWNERS, PORTAL_RETRY_POLICY
+from orchestration.defs.policies import (
+    OWNERS,
+    PORTAL_RETRY_POLICY,
+    portal_refusals_not_retried,
+)
 from orchestration.ingest.loader import LOADER_MEMORY_LIMIT, NEWEST_ROW_UPDATED_AT, load_raw_window
 from orchestration.ingest.source_layout import SourceSchemaError, check_source_dataset
 from orchestration.partitions import daily_partitions, window_of
@@ -60,7 +64,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             context.log.info(f"{source.name}: {done:,} of {expected:,} rows loaded")
 
         dataset_id = source_portal.dataset_id(source.name, source.internal_dataset_id)
-        with source_portal.open() as client:
+        with portal_refusals_not_retried(), source_portal.open() as client:
             try:
                 layout = check_source_dataset(client, source, dataset_id)
             except SourceSchemaError as error:

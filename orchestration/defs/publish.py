@@ -10,7 +10,11 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration.catalog import SOURCES, PublishedDataset, Source, source_of
-from orchestration.defs.policies import OWNERS, PORTAL_RETRY_POLICY
+from orchestration.defs.policies import (
+    OWNERS,
+    PORTAL_RETRY_POLICY,
+    portal_refusals_not_retried,
+)
 from orchestration.lineage.document import Publication, lineage_document
 from orchestration.lineage.manifest import ManifestIndex
 from orchestration.lineage.provenance import (
@@ -134,7 +138,11 @@ def build_publish_asset(
         def progress(sent: int, total: int) -> None:
             context.log.info(f"{dataset.name}: {sent:,} of {total:,} rows sent")
 
-        with public_portal.open() as client, warehouse.connect() as connection:
+        with (
+            portal_refusals_not_retried(),
+            public_portal.open() as client,
+            warehouse.connect() as connection,
+        ):
             result = publish_window(
                 client,
                 connection,

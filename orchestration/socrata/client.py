@@ -2,9 +2,11 @@
 
 sodapy does the talking but has no retries, a 10 s timeout, `get_all()` without an order and
 plain HTTP only through its `session_adapter`. This class closes those gaps in one place:
-urllib3's Retry (429 with Retry-After, 5xx, timeouts, connection errors) on the session's
-adapter, keyset paging on `:id` for stable bulk reads, plain HTTP only to loopback hosts, and
-Socrata's upsert answers checked rather than trusted.
+urllib3's Retry (202 "not ready", 429 with Retry-After, 5xx, timeouts, connection errors) on
+the session's adapter, keyset paging on `:id` for stable bulk reads, plain HTTP only to
+loopback hosts, and Socrata's upsert answers checked rather than trusted. Any other 4xx is
+the request's own fault: it is not retried, and `PortalRefused` carries the portal's reason
+(its error body's `message`), so an operator reads why, not "400 Client Error".
 
 urllib3 returns once the status line and headers are in, so an answer broken later (a reset
 or a close mid-body, fewer bytes than its Content-Length, a body cut mid-row) is retried
@@ -30,7 +32,9 @@ from urllib3.util.retry import Retry
 
 from orchestration.warehouse.sql import quote_literal
 
-RETRY_STATUSES = (429, 500, 502, 503, 504)
+# 202: "not ready, retry later"; 429: throttled; 5xx: the portal's own trouble
+# (../shared/socrata/docs/docs_response-codes.md). Any other 4xx is the same on every attempt.
+RETRY_STATUSES = (202, 429, 500, 502, 503, 504)
 MAX_PAGE_SIZE = 50_000  # rows per JSON request (SODA 2.0's cap)
 CSV_PAGE_SIZE = 1_000_000  # rows per CSV request (SODA 2.1 has no cap): few requests a span
 DOWNLOAD_CHUNK_BYTES = 1 << 20
@@ -41,6 +45,48 @@ log = logging.getLogger(__name__)
 
 class SocrataError(RuntimeError):
     """A portal answered with an error, or answered a write with errors."""
+
+
+class PortalRefused(SocrataError):
+    """A 4xx other than 429: the request itself is wrong, and asking again gets the same
+    answer. Its text carries the portal's own reason (the error body's `message`)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def refusal_in(error: BaseException | None) -> PortalRefused | None:
+    """The `PortalRefused` in an error's chain of causes, if any (a publish wraps it)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, PortalRefused):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def portal_reason(response: requests.Response | None) -> str:
+    """What the portal said was wrong: Socrata's error body `{code, error, message}` gives
+    `message`; otherwise the status line's reason."""
+    if response is None:
+        return "no answer"
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"])[:500]
+    return response.reason or f"status {response.status_code}"
+
+
+def _not_ready_after_retries(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """A 202 still answered once urllib3's retries are spent is not an answer: raise it."""
+    if response.status_code == 202:
+        raise requests.HTTPError(
+            "202 Accepted: the portal is still preparing the answer", response=response
+        )
 
 
 class RowErrors(SocrataError):
@@ -167,6 +213,7 @@ class SocrataClient:
             },
             timeout=timeout_s,
         )
+        self._socrata.session.hooks["response"].append(_not_ready_after_retries)
 
     def close(self) -> None:
         self._socrata.close()
@@ -183,8 +230,15 @@ class SocrataClient:
             try:
                 return function(*args, **kwargs)
             except requests.HTTPError as error:
-                status = error.response.status_code if error.response is not None else "?"
-                raise self._error(f"{what} failed with {status}", error) from error
+                response = error.response
+                status = response.status_code if response is not None else None
+                message = redacted(
+                    f"{what} failed with {status or '?'} on {self.domain}: "
+                    f"{portal_reason(response)}"
+                )
+                if status is not None and 400 <= status < 500 and status != 429:
+                    raise PortalRefused(message, status) from error
+                raise SocrataError(message) from error
             except CUT_OFF_ERRORS as error:
                 if attempt == self.max_retries:
                     raise self._error(
@@ -269,6 +323,8 @@ class SocrataClient:
 
         def download() -> int:
             with session.get(url, params=params, stream=True, timeout=self.timeout_s) as answer:
+                if not answer.ok:
+                    answer.content  # noqa: B018 - the error body, read for its reason
                 answer.raise_for_status()
                 written = quotes = 0
                 last = b""

@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from orchestration.socrata.client import SocrataClient, SocrataError, split_domain
+from orchestration.socrata.client import PortalRefused, SocrataClient, SocrataError, split_domain
 from tooling.local_portal.server import serve_in_thread
 
 DATASET = "test-cfs1"
@@ -103,6 +103,41 @@ def test_persistent_errors_surface_as_socrata_errors(portal, client):
     inject_faults(portal, status=500, count=20)
     with pytest.raises(SocrataError):
         client.count(DATASET)
+
+
+def reads_of(portal, path: str) -> list[dict]:
+    log = requests.get(f"{portal.url}/_portal/requests", timeout=5).json()
+    return [entry for entry in log if entry["method"] == "GET" and entry["path"] == path]
+
+
+def test_a_not_ready_answer_is_asked_again_until_it_is_ready(portal, client):
+    # ../shared/socrata/docs/docs_response-codes.md: 202, "not ready, retry later".
+    create_dataset(client, [{"nopd_item": "A0000122", "typetext": "THEFT"}])
+    inject_faults(portal, status=202, count=2)
+    assert client.count(DATASET) == 1
+    assert len(reads_of(portal, f"/resource/{DATASET}.json")) == 3
+
+
+def test_a_not_ready_answer_past_the_budget_is_an_error_not_an_answer(portal):
+    with SocrataClient(f"{portal.host}:{portal.port}", max_retries=1, backoff_s=0.01) as client:
+        inject_faults(portal, status=202, count=5)
+        with pytest.raises(SocrataError, match=r"failed with 202 .*still processing"):
+            client.get(DATASET)
+
+
+def test_a_refused_request_is_asked_once_and_shows_the_portals_reason(portal, client):
+    create_dataset(client, [{"nopd_item": "A0000122", "typetext": "THEFT"}])
+    with pytest.raises(PortalRefused) as refused:
+        client.get(DATASET, where="no_such_field = 'x'")
+    assert refused.value.status == 400
+    assert "no_such_field" in str(refused.value), "Socrata's message, not '400 Client Error'"
+    assert len(reads_of(portal, f"/resource/{DATASET}.json")) == 1
+
+
+def test_a_refused_csv_read_shows_the_portals_reason(portal, client, tmp_path):
+    create_dataset(client, [{"nopd_item": "A0000122", "typetext": "THEFT"}])
+    with pytest.raises(PortalRefused, match="no_such_field"):
+        client.download_csv(DATASET, tmp_path / "rows.csv", where="no_such_field = 'x'")
 
 
 def test_writes_without_credentials_are_refused(portal):

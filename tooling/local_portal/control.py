@@ -83,9 +83,11 @@ def parse_fault(spec: Any) -> Fault:
         raise bad_request(f"unknown fault settings: {', '.join(sorted(unknown))}")
     status = spec.get("status")
     if status is not None and (
-        isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599
+        isinstance(status, bool)
+        or not isinstance(status, int)
+        or not (status == 202 or 400 <= status <= 599)
     ):
-        raise bad_request("fault status must be an HTTP error status (400-599)")
+        raise bad_request("fault status must be 202 (not ready) or an HTTP error status (400-599)")
     kind = spec.get("kind")
     if kind is not None and kind not in WIRE_FAULTS:
         raise bad_request(f"fault kind must be one of {', '.join(WIRE_FAULTS)}")

@@ -20,7 +20,7 @@ Socrata endpoints (answers are JSON unless noted):
 Local extensions, for tests and operators, exempt from auth, faults and the request log:
   GET /_portal/health; GET|DELETE /_portal/requests (the recent requests: method, path, query,
   body row count, the row identifiers a write upserted and deleted, status);
-  GET|POST|DELETE /_portal/faults (queue 429/5xx, slow or broken answers: see control.py);
+  GET|POST|DELETE /_portal/faults (queue 202/429/5xx, slow or broken answers: control.py);
   POST /_portal/reload (import changed CSV files without a restart).
 
 Refusals carry Socrata's body `{"error": true, "code": ..., "message": ...}`: 400 for a
@@ -647,6 +647,8 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {}
             if fault.retry_after is not None:
                 headers["Retry-After"] = str(fault.retry_after)
+            if fault.status == 202:  # Socrata's "not ready, retry later": nothing was done
+                raise PortalError(202, "processing", "still processing: ask again later", headers)
             raise PortalError(
                 fault.status, "injected_fault", "a fault injected for a test", headers
             )
