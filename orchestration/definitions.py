@@ -9,6 +9,7 @@ from orchestration.catalog import DERIVED_DATASETS, SOURCES, PublishedDataset, S
 from orchestration.defs.failures import FailureWebhookResource, record_run_failures
 from orchestration.defs.freshness import build_freshness_check, build_freshness_schedule
 from orchestration.defs.ingest import build_ingest_assets
+from orchestration.defs.policies import PORTAL_RETRY_POLICY
 from orchestration.defs.publish import (
     build_publish_asset,
     build_publish_plan_job,
@@ -46,8 +47,10 @@ def build_definitions(
     project: DbtProject = dbt_project,
     asset_checks: list[dg.AssetChecksDefinition] | None = None,
     publish_hour: int = DEFAULT_PUBLISH_HOUR,
+    portal_retry_policy: dg.RetryPolicy = PORTAL_RETRY_POLICY,
 ) -> dg.Definitions:
-    """The code location for a catalog and a dbt project (tests hand in their own)."""
+    """The code location for a catalog and a dbt project (tests hand in their own, and a
+    `portal_retry_policy` that retries as often without waiting minutes for it)."""
     published = (*(source.published for source in sources), *derived)
     if asset_checks is None:
         asset_checks = [build_contract_check(dataset, sources=sources) for dataset in published]
@@ -55,9 +58,9 @@ def build_definitions(
     freshness_job, freshness_schedule = build_freshness_schedule(freshness_checks)
     return dg.Definitions(
         assets=[
-            *build_ingest_assets(sources),
+            *build_ingest_assets(sources, portal_retry_policy),
             build_dbt_models(project, sources),
-            *(build_publish_asset(dataset, sources) for dataset in published),
+            *(build_publish_asset(dataset, sources, portal_retry_policy) for dataset in published),
         ],
         asset_checks=[*asset_checks, *freshness_checks],
         jobs=[

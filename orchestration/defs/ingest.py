@@ -35,7 +35,9 @@ def internal_dataset_spec(source: Source) -> dg.AssetSpec:
     )
 
 
-def build_raw_asset(source: Source) -> dg.AssetsDefinition:
+def build_raw_asset(
+    source: Source, retry_policy: dg.RetryPolicy = PORTAL_RETRY_POLICY
+) -> dg.AssetsDefinition:
     @dg.asset(
         key=source.raw_asset_key,
         deps=[source.internal_asset_key],
@@ -51,7 +53,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             f"dataset {source.internal_dataset_id} and loaded as they are into "
             f"{source.raw_table}, with load metadata. Private."
         ),
-        retry_policy=PORTAL_RETRY_POLICY,
+        retry_policy=retry_policy,
     )
     def raw_asset(
         context: dg.AssetExecutionContext,
@@ -111,9 +113,11 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
     return raw_asset
 
 
-def build_ingest_assets(sources: tuple[Source, ...] = SOURCES) -> list[object]:
+def build_ingest_assets(
+    sources: tuple[Source, ...] = SOURCES, retry_policy: dg.RetryPolicy = PORTAL_RETRY_POLICY
+) -> list[object]:
     """Each source's internal dataset (external) and its raw asset."""
     return [
         *(internal_dataset_spec(source) for source in sources),
-        *(build_raw_asset(source) for source in sources),
+        *(build_raw_asset(source, retry_policy) for source in sources),
     ]

@@ -104,7 +104,9 @@ def build_lineage_document(
 
 
 def build_publish_asset(
-    dataset: PublishedDataset, sources: tuple[Source, ...] = SOURCES
+    dataset: PublishedDataset,
+    sources: tuple[Source, ...] = SOURCES,
+    retry_policy: dg.RetryPolicy = PORTAL_RETRY_POLICY,
 ) -> dg.AssetsDefinition:
     source = source_of(dataset.name, sources)
 
@@ -123,7 +125,7 @@ def build_publish_asset(
             f"changed rows of the partition upserted by {dataset.row_identifier}, withdrawn "
             "rows deleted, unchanged rows not sent (the publish ledger knows them)."
         ),
-        retry_policy=PORTAL_RETRY_POLICY,
+        retry_policy=retry_policy,
     )
     def publish_asset(
         context: dg.AssetExecutionContext,

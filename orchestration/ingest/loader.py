@@ -138,6 +138,14 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(page), [])
 
 
+# A CSV page as the portal wrote it, every value as text, rows in the file's order: a quoted
+# empty field stays an empty text and only an unquoted one is null.
+_CSV_PAGE = (
+    "read_csv({path}, header = true, all_varchar = true, allow_quoted_nulls = false, "
+    "quote = '\"', escape = '\"', null_padding = false)"
+)
+
+
 def insert_csv_page(
     connection: duckdb.DuckDBPyConnection,
     source: Source,
@@ -157,8 +165,7 @@ def insert_csv_page(
         "_partition_date, _load_run_id, _loaded_at, _source_dataset_id, _source_rows_updated_at) "
         f'select {targets}, ":id", ":updated_at", '
         f"coalesce(try_cast(left({day}, 10) as date), ?::date), ?, ?, ?, ? "
-        f"from read_csv({quote_literal(path)}, header = true, all_varchar = true, "
-        "allow_quoted_nulls = false, quote = '\"', escape = '\"', null_padding = false)",
+        f"from {_CSV_PAGE.format(path=quote_literal(path))}",
         load_values,
     ).fetchone()
     return int(inserted)
@@ -470,7 +477,7 @@ def _land_page(
             plan.rows_updated_at,
         ]
         rows = insert_csv_page(connection, plan.source, page.path, fields, load_values)
-        last_id = _last_row_id(connection, raw_table, item.window)
+        last_id = _last_id_of_page(connection, page.path, rows) if rows else page.after_id
         done = rows < plan.page_size
         progress = SliceProgress(item.fingerprint, last_id, done)
         record_progress(connection, raw_table, item.window, progress, plan.run_id)
@@ -501,15 +508,15 @@ def _page_fields(
     return page_fields
 
 
-def _last_row_id(
-    connection: duckdb.DuckDBPyConnection, raw_table: str, window: DayWindow
-) -> str | None:
+def _last_id_of_page(connection: duckdb.DuckDBPyConnection, path: Path, rows: int) -> str:
+    """The `:id` of a page's last row: the page came in `:id` order, so the next page starts
+    after it. Never the largest `:id` text landed: Socrata's `:id`s are opaque, and their
+    text order is not the order the portal pages them in (../shared/socrata/README.md)."""
     (last_id,) = connection.execute(
-        f"select max(_source_row_id) from {raw_table} "
-        "where _partition_date >= ? and _partition_date < ?",
-        [window.start, window.end],
+        f'select ":id" from {_CSV_PAGE.format(path=quote_literal(path))} '
+        f"limit 1 offset {int(rows) - 1}"
     ).fetchone()
-    return last_id
+    return str(last_id)
 
 
 def _finish(

@@ -16,6 +16,7 @@ import dagster as dg
 from orchestration.definitions import build_definitions
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
+from tests.retries import QUICK_PORTAL_RETRIES
 
 
 def main(warehouse: str, source: str, public: str, start: str, end: str) -> int:
@@ -29,7 +30,8 @@ def main(warehouse: str, source: str, public: str, start: str, end: str) -> int:
                 password=dg.EnvVar("PUBLIC_SOCRATA_PASSWORD"),
                 backoff_s=0.05,
             ),
-        }
+        },
+        portal_retry_policy=QUICK_PORTAL_RETRIES,
     )
     job = definitions.resolve_job_def("daily_publish")
     with dg.DagsterInstance.get() as instance:

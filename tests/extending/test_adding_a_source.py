@@ -28,6 +28,7 @@ from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.parse_project import parse_project
 from orchestration.transform.project import DBT_PROJECT_DIR
 from orchestration.warehouse.resource import WarehouseResource
+from tests.retries import QUICK_PORTAL_RETRIES
 from tests.warehouse_builder import RAW_FIELDS
 from tooling.local_portal.server import serve_in_thread
 
@@ -172,6 +173,7 @@ def test_a_source_registered_in_the_catalog_is_published(tmp_path, monkeypatch):
             asset_checks=[
                 build_contract_check(STOP_AND_SEARCH.published, contract, (STOP_AND_SEARCH,))
             ],
+            portal_retry_policy=QUICK_PORTAL_RETRIES,
         )
         job = definitions.resolve_job_def("daily_publish")
         result = job.execute_in_process(

@@ -16,6 +16,7 @@ from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.sql import quote_identifier
 from tests.column_metadata_seed import share_column_metadata
 from tests.pipeline.conftest import PUBLISHER, Platform
+from tests.retries import QUICK_PORTAL_RETRIES
 
 CFS_SOURCE_ID = CALLS_FOR_SERVICE.internal_dataset_id
 CFS_PUBLIC_ID = CALLS_FOR_SERVICE.published.public_dataset_id
@@ -41,7 +42,9 @@ def resources(platform: Platform, *, source: dict | None = None, public: dict | 
 
 def run_day(platform: Platform, day: date, *, chunk_size: int | None = None, **settings):
     """The `daily_publish` job for `day`, in this process."""
-    job = build_definitions(resources(platform, **settings)).resolve_job_def("daily_publish")
+    job = build_definitions(
+        resources(platform, **settings), portal_retry_policy=QUICK_PORTAL_RETRIES
+    ).resolve_job_def("daily_publish")
     run_config = (
         {"ops": {CFS_PUBLISH_OP: {"config": {"chunk_size": chunk_size}}}} if chunk_size else None
     )

@@ -16,6 +16,7 @@ from orchestration.catalog import CALLS_FOR_SERVICE
 from orchestration.definitions import build_definitions
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
+from tests.retries import QUICK_PORTAL_RETRIES
 
 
 def main(warehouse: str, source: str, public: str, day: str, chunk: str, page: str) -> int:
@@ -29,7 +30,8 @@ def main(warehouse: str, source: str, public: str, day: str, chunk: str, page: s
                 password=dg.EnvVar("PUBLIC_SOCRATA_PASSWORD"),
                 backoff_s=0.05,
             ),
-        }
+        },
+        portal_retry_policy=QUICK_PORTAL_RETRIES,
     )
     publish_op = CALLS_FOR_SERVICE.published.published_asset_key.to_python_identifier()
     with dg.DagsterInstance.get() as instance:

@@ -18,6 +18,7 @@ from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
 from tests.column_metadata_seed import seed_column_metadata as seed_metadata
 from tests.column_metadata_seed import share_column_metadata
+from tests.retries import QUICK_PORTAL_RETRIES
 from tooling.generator.samples import write_samples
 from tooling.local_portal.server import PortalHandle, serve_in_thread
 
@@ -46,7 +47,9 @@ class Platform:
         }
 
     def definitions(self, asset_checks=None) -> dg.Definitions:
-        return build_definitions(self.resources(), asset_checks=asset_checks)
+        return build_definitions(
+            self.resources(), asset_checks=asset_checks, portal_retry_policy=QUICK_PORTAL_RETRIES
+        )
 
     def run_daily_job(self, day: date = DAY, asset_checks=None) -> dg.ExecuteInProcessResult:
         job = self.definitions(asset_checks).resolve_job_def("daily_publish")

@@ -17,6 +17,7 @@ from orchestration.definitions import build_definitions
 from orchestration.defs.failures import FAILURES_TABLE, record_run_failures
 from orchestration.socrata.resource import SocrataResource
 from tests.pipeline.conftest import DAY
+from tests.retries import QUICK_PORTAL_RETRIES
 
 pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
 
@@ -64,7 +65,9 @@ def failed_run(platform):
     resources["source_portal"] = SocrataResource(
         domain=f"{platform.source.host}:{platform.source.port}", max_retries=2, backoff_s=0.01
     )
-    job = build_definitions(resources).resolve_job_def("daily_publish")
+    job = build_definitions(resources, portal_retry_policy=QUICK_PORTAL_RETRIES).resolve_job_def(
+        "daily_publish"
+    )
     result = job.execute_in_process(
         partition_key=DAY.isoformat(), instance=dg.DagsterInstance.get(), raise_on_error=False
     )

@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from tooling.local_portal.row_ids import row_id, row_order, row_order_sql
 from tooling.local_portal.soql import SoqlError, SoqlQuery, compile_query
 
 COLUMNS = {
@@ -175,10 +176,21 @@ def test_order_limit_and_offset_page_through_rows(connection):
 
 
 def test_rows_are_ordered_by_id_when_no_order_is_given_and_id_breaks_ties():
+    by_id = row_order_sql('":id"')  # the portal's row order, not the texts' (row_ids.py)
     plain = compile_query(SoqlQuery(), table='"t"', columns=COLUMNS)
     ordered = compile_query(SoqlQuery(order="priority"), table='"t"', columns=COLUMNS)
-    assert plain.sql.endswith('ORDER BY ":id" ASC LIMIT 1000 OFFSET 0')
-    assert '"priority" ASC NULLS LAST, ":id" ASC' in ordered.sql
+    assert plain.sql.endswith(f"ORDER BY {by_id} ASC LIMIT 1000 OFFSET 0")
+    assert f'"priority" ASC NULLS LAST, {by_id} ASC' in ordered.sql
+
+
+def test_id_comparisons_follow_the_row_order_not_the_text_order():
+    ids = [row_id(sequence) for sequence in range(1, 51)]
+    assert [row_order(text) for text in ids] == list(range(1, 51))
+    assert ids != sorted(ids), "the :id texts are opaque"
+    compiled = compile_query(
+        SoqlQuery(where=f":id > '{ids[0]}'", order=":id"), table='"t"', columns=COLUMNS
+    )
+    assert f"{row_order_sql(chr(34) + ':id' + chr(34))} > {row_order_sql('$p0')}" in compiled.sql
 
 
 def test_timestamps_are_bound_as_datetimes():

@@ -25,6 +25,7 @@ from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
 from tests.column_metadata_seed import seed_column_metadata
 from tests.pipeline.conftest import DAY, write_sample_exports
+from tests.retries import QUICK_PORTAL_RETRIES
 from tests.security.leaks import needles
 from tooling.local_portal.server import serve_in_thread
 
@@ -170,7 +171,8 @@ def outcome(tmp_path_factory) -> Iterator[Outcome]:
                 "warehouse": WarehouseResource(path=dg.EnvVar("WAREHOUSE_PATH")),
                 "source_portal": environment_portal("SOURCE"),
                 "public_portal": environment_portal("PUBLIC"),
-            }
+            },
+            portal_retry_policy=QUICK_PORTAL_RETRIES,
         )
         instance = dg.DagsterInstance.get()
         root_logger.addHandler(collected)

@@ -34,8 +34,8 @@ from typing import Any
 import duckdb
 
 from tooling.local_portal.errors import bad_request
+from tooling.local_portal.row_ids import NEW_ROW_ID_SQL
 from tooling.local_portal.schema import (
-    NEW_ROW_ID_SQL,
     create_table_sql,
     scalar_count,
     table_name,

@@ -2,8 +2,9 @@
 
 One file, `DATA_DIR/portal.duckdb`, holds a table per dataset (`ds_<id with _ for ->`) and the
 `portal_datasets` table of view metadata. A dataset table has Socrata's system fields
-`:id` (text, `row-xxxx-xxxx-xxxx`), `:created_at` and `:updated_at` (naive UTC timestamps at
-millisecond precision, as Socrata renders them, so a watermark read back compares exactly)
+`:id` (opaque text, `row-xxxx-xxxx-xxxx`, see row_ids.py), `:created_at` and `:updated_at`
+(naive UTC timestamps at millisecond precision, as Socrata renders them, so a watermark read
+back compares exactly)
 and one VARCHAR column per field: Socrata hands every value out as text, so the portal
 stores text and types values only when a query compares them.
 """
@@ -32,14 +33,6 @@ METADATA_DDL = (
     )
     """,
     "CREATE SEQUENCE IF NOT EXISTS portal_row_seq START 1",
-)
-
-# A new :id: the next sequence number times an odd constant modulo 2**48 (a bijection, so
-# ids never repeat) in hex, shaped like row-1a2b-3c4d-5e6f. The sequence value appears once.
-NEW_ROW_ID_SQL = (
-    "regexp_replace(printf('%012x', CAST((CAST(nextval('portal_row_seq') AS HUGEINT)"
-    f" * 181783497276652981) % {2**48} AS BIGINT)),"
-    " '^(.{4})(.{4})(.{4})$', 'row-\\1-\\2-\\3')"
 )
 
 

@@ -29,6 +29,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypeGuard, TypeVar
 
+from tooling.local_portal.row_ids import row_order_sql
+
 NUMERIC_TYPES = frozenset({"number", "money", "percent", "double"})
 SYSTEM_FIELDS = (":id", ":created_at", ":updated_at")
 SYSTEM_TYPE_NAME = "meta_data"
@@ -39,7 +41,8 @@ MAX_NESTING = 100  # parentheses and nots; deeper input is refused, not recursed
 
 _T = TypeVar("_T")
 
-_SYSTEM_KINDS = {":id": "text", ":created_at": "timestamp", ":updated_at": "timestamp"}
+# `:id` is opaque text ordered and compared by the portal's internal row order (row_ids.py).
+_SYSTEM_KINDS = {":id": "rowid", ":created_at": "timestamp", ":updated_at": "timestamp"}
 _FUNCTIONS = frozenset({"count", "min", "max"})
 # Socrata's date truncations of a floating timestamp, as the text prefix each keeps.
 _DATE_TRUNCS = {
@@ -177,7 +180,7 @@ def tokenize(text: str) -> list[Token]:
 @dataclass(frozen=True)
 class _Field:
     name: str
-    kind: str  # number, text or timestamp
+    kind: str  # number, text, timestamp or rowid
     type_name: str
 
     @property
@@ -186,6 +189,8 @@ class _Field:
 
     @property
     def typed_sql(self) -> str:
+        if self.kind == "rowid":
+            return row_order_sql(self.sql)
         return f"TRY_CAST({self.sql} AS DOUBLE)" if self.kind == "number" else self.sql
 
     @property
@@ -310,6 +315,8 @@ class _Compiler:
 
     def coerce(self, literal: _Literal, kind: str) -> object:
         value = literal.value
+        if kind == "rowid":
+            return value if isinstance(value, str) else literal.text
         if kind == "timestamp":
             if not isinstance(value, str):
                 raise self.error(f"{literal.text} is not a timestamp", "query.soql.type-mismatch")
@@ -339,9 +346,14 @@ class _Compiler:
         return [
             operand.typed_sql
             if isinstance(operand, _Field)
-            else self.bind(self.coerce(operand, kind))
+            else self.literal_sql(self.coerce(operand, kind), kind)
             for operand in operands
         ]
+
+    def literal_sql(self, value: object, kind: str) -> str:
+        """A bound literal, in the row order when it is compared with `:id`."""
+        bound = self.bind(value)
+        return row_order_sql(bound) if kind == "rowid" else bound
 
     def operand(self) -> _Field | _Literal:
         token = self.peek()
@@ -524,7 +536,10 @@ class _Compiler:
             sql = f"count({field.sql})"
             return _Output(name, f"CAST({sql} AS VARCHAR)", sql, "number", True)
         order_sql = f"{function}({field.typed_sql})"
-        if field.kind == "number":
+        if field.kind == "rowid":
+            # The :id first or last in the row order, as text.
+            output_sql = f"arg_{function}({field.sql}, {field.typed_sql})"
+        elif field.kind == "number":
             # The stored text of the numerically smallest or largest value, as Socrata sends it.
             output_sql = f"arg_{function}({field.sql}, {field.typed_sql})"
         elif field.kind == "timestamp":
@@ -708,7 +723,7 @@ def _order(
     if grouping.keys and not terms:
         terms = [f"{key.order_sql} ASC NULLS LAST" for key in grouping.keys]
     if not grouping.aggregated:
-        terms.append(f"{quote_identifier(':id')} ASC")
+        terms.append(f"{row_order_sql(quote_identifier(':id'))} ASC")
     return terms
 
 

@@ -34,12 +34,12 @@ import pyarrow.csv as pa_csv
 from tooling.local_portal.csv_import import ImportReport, file_fingerprint, import_csv, read_sidecar
 from tooling.local_portal.errors import PortalError, bad_request, not_found
 from tooling.local_portal.fast_rows import payload_columns
+from tooling.local_portal.row_ids import NEW_ROW_ID_SQL
 from tooling.local_portal.rows import PayloadColumns
 from tooling.local_portal.schema import (
     DATASET_ID_RE,
     DB_FILE,
     METADATA_DDL,
-    NEW_ROW_ID_SQL,
     create_table_sql,
     epoch_seconds,
     scalar_count,
