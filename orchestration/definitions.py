@@ -10,6 +10,7 @@ from orchestration.defs.failures import FailureWebhookResource, record_run_failu
 from orchestration.defs.freshness import build_freshness_check, build_freshness_schedule
 from orchestration.defs.ingest import build_ingest_assets
 from orchestration.defs.policies import PORTAL_RETRY_POLICY
+from orchestration.defs.public_datasets import build_preflight_job, build_provision_job
 from orchestration.defs.publish import (
     build_publish_asset,
     build_publish_plan_job,
@@ -36,6 +37,7 @@ def portal_from_environment(prefix: str) -> SocrataResource:
         app_token=dg.EnvVar(f"{prefix}_SOCRATA_APP_TOKEN"),
         username=dg.EnvVar(f"{prefix}_SOCRATA_USERNAME"),
         password=dg.EnvVar(f"{prefix}_SOCRATA_PASSWORD"),
+        dataset_ids=dg.EnvVar(f"{prefix}_SOCRATA_DATASET_IDS"),
     )
 
 
@@ -68,6 +70,8 @@ def build_definitions(
             freshness_job,
             build_publish_plan_job(published),
             build_replace_job(published),
+            build_provision_job(published),
+            build_preflight_job(sources, published),
         ],
         schedules=[build_daily_schedule(publish_hour), freshness_schedule],
         sensors=[*build_change_sensors(sources), record_run_failures],

@@ -24,3 +24,11 @@ def test_a_refusal_inside_a_publish_error_fails_the_step_without_retries():
 def test_a_transient_portal_error_is_left_to_the_retry_policy():
     with pytest.raises(SocrataError, match="failed with 503"), portal_refusals_not_retried():
         raise SocrataError("query failed with 503 on data.nola.gov: Service Unavailable")
+
+
+def test_an_error_raised_while_handling_a_refusal_is_not_taken_for_one():
+    with pytest.raises(SocrataError, match="cleanup"), portal_refusals_not_retried():
+        try:
+            raise PortalRefused("revision failed with 400", 400)
+        except PortalRefused:
+            raise SocrataError("cleanup failed with 503")  # noqa: B904 - the point

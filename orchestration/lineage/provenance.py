@@ -2,9 +2,10 @@
 
 After the rows are sent, the publish asset builds the dataset's lineage document from
 Dagster's metadata (column lineage, check executions of this run) and dbt's manifest,
-uploads it as two attachments (HTML and JSON), and updates the dataset's metadata: its
-description, attribution and source link, update frequency, row identifier, and a
-"Provenance" section of custom fields pointing at the document.
+attaches it as two files (HTML and JSON) through a Dataset Management API revision, and
+merges the fields the platform owns into the dataset's metadata (Metadata API v1): its
+description, attribution, and the "Provenance" fieldset pointing at the document. The rest
+of the view belongs to the city's staff and is never sent.
 """
 
 from __future__ import annotations
@@ -24,10 +25,15 @@ from orchestration.lineage.document import (
 )
 from orchestration.lineage.manifest import ManifestIndex
 from orchestration.lineage.trace import ColumnTrace, LineageLookup, trace_column
-from orchestration.publishing.rendering import public_view
 from orchestration.socrata.client import SocrataClient
 
 UPDATE_FREQUENCY = "Daily"
+PROVENANCE_FIELDSET = "Provenance"
+# The platform's own attachments (file name: display name); any other is the city's.
+LINEAGE_FILES = {
+    "lineage.html": "Lineage",
+    "lineage.json": "Lineage (JSON, OpenLineage column lineage)",
+}
 
 
 def code_version(asset_code_version: str | None) -> str:
@@ -69,37 +75,77 @@ def check_outcomes(
     return outcomes
 
 
-def provenance_view(
-    dataset: PublishedDataset, document: Mapping[str, Any], html_url: str, json_url: str
-) -> dict[str, Any]:
-    """The view update: catalog metadata, attachments and the Provenance custom fields."""
+def provenance_fields(document: Mapping[str, Any], html_url: str, json_url: str) -> dict:
+    """The platform's own fieldset: where the lineage document is, and what published."""
     publication = document["publication"]
-    view = public_view(dataset)
-    view["attributionLink"] = html_url
-    view["metadata"] = {
-        **view["metadata"],
-        "attachments": [
-            {"assetId": html_url.rsplit("/", 1)[-1], "name": "Lineage", "filename": "lineage.html"},
-            {
-                "assetId": json_url.rsplit("/", 1)[-1],
-                "name": "Lineage (JSON, OpenLineage column lineage)",
-                "filename": "lineage.json",
-            },
-        ],
-        "custom_fields": {
-            "Publishing Details": {"Update Frequency": UPDATE_FREQUENCY},
-            "Provenance": {
-                "Lineage document": html_url,
-                "Lineage JSON": json_url,
-                "Source dataset": f"{document['source']['title']} ({document['source']['name']})",
-                "Published at": publication["published_at"],
-                "Published by run": publication["run_id"],
-                "Code version": publication["code_version"],
-                "Partition": publication["window"],
-            },
-        },
+    return {
+        "Lineage document": html_url,
+        "Lineage JSON": json_url,
+        "Source dataset": f"{document['source']['title']} ({document['source']['name']})",
+        "Published at": publication["published_at"],
+        "Published by run": publication["run_id"],
+        "Code version": publication["code_version"],
+        "Partition": publication["window"],
+        "Update frequency": UPDATE_FREQUENCY,
     }
-    return view
+
+
+def owned_metadata(dataset: PublishedDataset, provenance: Mapping[str, str]) -> dict[str, Any]:
+    """The metadata fields the platform owns, as a Metadata API `PATCH` merges them.
+
+    Its description and attribution, and its own "Provenance" fieldset; nothing else of the
+    view (name, category, tags, other fieldsets, staff attachments, approvals) is sent, so
+    nothing else changes.
+    """
+    return {
+        "description": dataset.description,
+        "attribution": dataset.attribution,
+        "customFields": {PROVENANCE_FIELDSET: dict(provenance)},
+    }
+
+
+def attach_lineage(client: SocrataClient, dataset_id: str, document: dict[str, Any]) -> dict:
+    """Attach the document (HTML and JSON) in one Dataset Management API revision.
+
+    The platform's previous lineage files are replaced, not piled up; every other attachment
+    of the dataset is kept as it is. Their download links, by kind.
+    """
+    revision = client.open_revision(dataset_id)
+    seq = revision["revision_seq"]
+    try:
+        kept = [
+            attachment
+            for attachment in revision.get("attachments") or []
+            if attachment.get("filename") not in LINEAGE_FILES
+        ]
+        files = {
+            "html": ("lineage.html", lineage_html(document).encode(), "text/html; charset=utf-8"),
+            "json": ("lineage.json", document_bytes(document), "application/json"),
+        }
+        uploaded = {
+            kind: client.add_revision_attachment(dataset_id, seq, *file)
+            for kind, file in files.items()
+        }
+        client.update_revision(
+            dataset_id,
+            seq,
+            {
+                "attachments": kept
+                + [
+                    {
+                        "asset_id": uploaded[kind]["file_id"],
+                        "filename": files[kind][0],
+                        "name": LINEAGE_FILES[files[kind][0]],
+                    }
+                    for kind in files
+                ]
+            },
+        )
+        client.apply_revision(dataset_id, seq)
+    except BaseException:
+        client.discard_revision(dataset_id, seq)
+        raise
+    return {kind: client.attachment_url(dataset_id, uploaded[kind]["file_id"]) for kind in files}
 
 
 def publish_lineage(
@@ -107,17 +153,11 @@ def publish_lineage(
     dataset: PublishedDataset,
     document: dict[str, Any],
 ) -> dict[str, str]:
-    """Upload the document and point the dataset's metadata at it; the documents' URLs."""
+    """Attach the document and point the dataset's metadata at it; the documents' URLs."""
     dataset_id = document["dataset"]["name"]
-    html_id = client.upload_attachment(
-        "lineage.html", lineage_html(document).encode("utf-8"), "text/html; charset=utf-8"
-    )
-    json_id = client.upload_attachment("lineage.json", document_bytes(document), "application/json")
-    urls = {
-        "html": client.attachment_url(dataset_id, html_id),
-        "json": client.attachment_url(dataset_id, json_id),
-    }
-    client.put_view(dataset_id, provenance_view(dataset, document, urls["html"], urls["json"]))
+    urls = attach_lineage(client, dataset_id, document)
+    provenance = provenance_fields(document, urls["html"], urls["json"])
+    client.patch_metadata(dataset_id, owned_metadata(dataset, provenance))
     return urls
 
 

@@ -6,32 +6,10 @@ re-sent exactly when what the portal would show for it changes.
 
 from __future__ import annotations
 
-from typing import Any
-
 from orchestration.catalog import PublishedDataset
 from orchestration.warehouse.sql import quote_identifier
 
 FLOATING_TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%g"
-
-
-def public_view(dataset: PublishedDataset) -> dict[str, Any]:
-    """The dataset's metadata as the portal should show it."""
-    return {
-        "name": dataset.title,
-        "description": dataset.description,
-        "attribution": dataset.attribution,
-        "category": dataset.category,
-        "columns": [
-            {
-                "fieldName": column.field_name,
-                "name": column.display_name,
-                "dataTypeName": column.data_type,
-                "description": column.description,
-            }
-            for column in dataset.public_columns
-        ],
-        "metadata": {"rowIdentifier": dataset.row_identifier},
-    }
 
 
 def rendered_columns(dataset: PublishedDataset, alias: str = "") -> list[str]:

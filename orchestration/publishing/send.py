@@ -31,7 +31,7 @@ from orchestration.publishing.plan import (
     stage_delta_plan,
     stage_full_plan,
 )
-from orchestration.publishing.rendering import public_view
+from orchestration.publishing.schema import mismatch_error
 from orchestration.socrata.client import RowErrors, SocrataClient, SocrataError
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,6 @@ class PublishResult:
     bytes_sent: int = 0  # JSON bodies of the upserts, as sent (UTF-8 bytes)
     chunks: int = 0
     seconds: float = 0.0
-    created_dataset: bool = False
     answers: list[dict[str, int]] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -199,11 +198,11 @@ def _resent_deletes_verified(
     return answer
 
 
-def _ensure_view(client: SocrataClient, dataset: PublishedDataset, dataset_id: str) -> bool:
-    """Make sure the dataset exists with the catalog's metadata; True if it was created."""
-    created = client.get_view(dataset_id) is None
-    client.put_view(dataset_id, public_view(dataset))
-    return created
+def check_dataset(client: SocrataClient, dataset: PublishedDataset, dataset_id: str) -> None:
+    """Stop before sending anything when the portal's dataset cannot take the mart's rows."""
+    error = mismatch_error(dataset, dataset_id, client.get_view(dataset_id))
+    if error is not None:
+        raise error
 
 
 def _publish(
@@ -218,9 +217,9 @@ def _publish(
     progress: Callable[[int, int], None],
     replace: bool = False,
 ) -> PublishResult:
-    """Make sure the dataset exists, send a staged plan, and time the whole publish."""
+    """Check the dataset can take the rows, send a staged plan, and time the whole publish."""
     result = PublishResult(plan=plan)
-    result.created_dataset = _ensure_view(client, dataset, plan.dataset_id)
+    check_dataset(client, dataset, plan.dataset_id)
     _send_plan(
         client,
         connection,

@@ -18,6 +18,7 @@ Error messages name the portal and what was asked, never a credential or an app 
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import re
 import time
@@ -39,6 +40,14 @@ MAX_PAGE_SIZE = 50_000  # rows per JSON request (SODA 2.0's cap)
 CSV_PAGE_SIZE = 1_000_000  # rows per CSV request (SODA 2.1 has no cap): few requests a span
 DOWNLOAD_CHUNK_BYTES = 1 << 20
 KEYS_PER_QUERY = 200  # row identifiers asked for in one `in (...)`: a URL well under 8 KiB
+JSON = {"Content-Type": "application/json"}
+# The Metadata API and the Dataset Management API are asked again on 429 and 5xx only where
+# asking twice is harmless: a POST opens a revision, a source or an attachment, so a second
+# one would open another. (Their 202 is an answer: DSMAPI's "accepted", not "not ready".)
+MANAGEMENT_RETRY_METHODS = frozenset({"GET", "PUT", "PATCH", "DELETE"})
+MANAGEMENT_RETRY_STATUSES = (429, 500, 502, 503, 504)
+REVISIONS = "/api/publishing/v1/revision"
+REVISION_POLL_S = 1.0
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +66,14 @@ class PortalRefused(SocrataError):
 
 
 def refusal_in(error: BaseException | None) -> PortalRefused | None:
-    """The `PortalRefused` in an error's chain of causes, if any (a publish wraps it)."""
+    """The `PortalRefused` in an error's chain of causes (`raise ... from`), if any: a
+    publish wraps it. An error merely raised while handling a refusal is not one."""
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         if isinstance(error, PortalRefused):
             return error
         seen.add(id(error))
-        error = error.__cause__ or error.__context__
+        error = error.__cause__
     return None
 
 
@@ -182,6 +192,22 @@ def retrying_adapter(max_retries: int, backoff_s: float) -> HTTPAdapter:
     return HTTPAdapter(max_retries=retry)
 
 
+def management_adapter(max_retries: int, backoff_s: float) -> HTTPAdapter:
+    """The adapter of Metadata API and Dataset Management API calls (see the constants)."""
+    retry = Retry(
+        total=max_retries,
+        connect=max_retries,
+        read=max_retries,
+        status=max_retries,
+        backoff_factor=backoff_s,
+        status_forcelist=MANAGEMENT_RETRY_STATUSES,
+        allowed_methods=MANAGEMENT_RETRY_METHODS,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    return HTTPAdapter(max_retries=retry)
+
+
 class SocrataClient:
     """Reads and writes one Socrata domain."""
 
@@ -193,6 +219,8 @@ class SocrataClient:
         username: str | None = None,
         password: str | None = None,
         timeout_s: float = 30.0,
+        write_timeout_s: float = 120.0,
+        bulk_read_timeout_s: float = 300.0,
         max_retries: int = 5,
         backoff_s: float = 0.5,
     ) -> None:
@@ -200,6 +228,8 @@ class SocrataClient:
         self.domain = host
         self.base_url = f"{scheme}://{host}"
         self.timeout_s = timeout_s
+        self.write_timeout_s = write_timeout_s
+        self.bulk_read_timeout_s = bulk_read_timeout_s
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self._socrata = Socrata(
@@ -214,9 +244,14 @@ class SocrataClient:
             timeout=timeout_s,
         )
         self._socrata.session.hooks["response"].append(_not_ready_after_retries)
+        self._management = requests.Session()
+        self._management.headers.update(self._socrata.session.headers)
+        self._management.auth = self._socrata.session.auth
+        self._management.mount(f"{scheme}://", management_adapter(max_retries, backoff_s))
 
     def close(self) -> None:
         self._socrata.close()
+        self._management.close()
 
     def __enter__(self) -> SocrataClient:
         return self
@@ -224,8 +259,9 @@ class SocrataClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _call(self, what: str, function, *args: Any, **kwargs: Any) -> Any:
-        """`function(...)`, asked again when its answer was cut off, within the budget."""
+    def _call(self, what: str, function, *args: Any, resend: bool = True, **kwargs: Any) -> Any:
+        """`function(...)`, asked again when its answer was cut off, within the budget
+        (unless `resend` is False: a call that must not happen twice)."""
         for attempt in range(self.max_retries + 1):
             try:
                 return function(*args, **kwargs)
@@ -240,7 +276,7 @@ class SocrataClient:
                     raise PortalRefused(message, status) from error
                 raise SocrataError(message) from error
             except CUT_OFF_ERRORS as error:
-                if attempt == self.max_retries:
+                if attempt == self.max_retries or not resend:
                     raise self._error(
                         f"{what} failed: the answer was cut off {attempt + 1} times", error
                     ) from error
@@ -322,7 +358,9 @@ class SocrataClient:
         session = self._socrata.session
 
         def download() -> int:
-            with session.get(url, params=params, stream=True, timeout=self.timeout_s) as answer:
+            with session.get(
+                url, params=params, stream=True, timeout=self.bulk_read_timeout_s
+            ) as answer:
                 if not answer.ok:
                     answer.content  # noqa: B018 - the error body, read for its reason
                 answer.raise_for_status()
@@ -351,53 +389,212 @@ class SocrataClient:
 
     def upsert(self, dataset_id: str, rows: Iterable[dict[str, Any]]) -> dict[str, int]:
         """Upsert rows (and `":deleted": true` rows) by the dataset's row identifier."""
-        payload = list(rows)
-        answer = self._call(f"upsert into {dataset_id}", self._socrata.upsert, dataset_id, payload)
-        return self._checked(dataset_id, answer)
+        return self.upsert_json_text(dataset_id, json.dumps(list(rows)).encode())
 
     def replace(self, dataset_id: str, rows: Iterable[dict[str, Any]]) -> dict[str, int]:
-        payload = list(rows)
-        answer = self._call(f"replace of {dataset_id}", self._socrata.replace, dataset_id, payload)
-        return self._checked(dataset_id, answer)
+        return self.replace_json_text(dataset_id, json.dumps(list(rows)).encode())
 
     def upsert_json_text(self, dataset_id: str, body: bytes) -> dict[str, int]:
         """`upsert` of a body already rendered as a JSON array (the publisher's chunks).
 
         A publisher renders its chunks in the warehouse; handing sodapy a list would mean
-        parsing them into dicts only for sodapy to dump them again. The body goes through
-        sodapy's own request path (`_perform_request`, what its `upsert` calls after
-        `json.dumps`): same session, retries, credentials, timeout and answer checks.
+        parsing them into dicts only for sodapy to dump them again. The body goes out on
+        sodapy's session (its credentials, app token and retrying adapter), with the
+        `Content-Type` sodapy leaves out and the write timeout: Socrata may take more than a
+        read's timeout to apply 10,000 rows, and a write timed out is sent again.
         """
-        return self._write_json_text("post", f"upsert into {dataset_id}", dataset_id, body)
+        return self._write_json_text("POST", f"upsert into {dataset_id}", dataset_id, body)
 
     def replace_json_text(self, dataset_id: str, body: bytes) -> dict[str, int]:
         """`replace` of a body already rendered as a JSON array."""
-        return self._write_json_text("put", f"replace of {dataset_id}", dataset_id, body)
+        return self._write_json_text("PUT", f"replace of {dataset_id}", dataset_id, body)
 
     def _write_json_text(self, method: str, what: str, dataset_id: str, body: bytes) -> dict:
-        resource = f"/resource/{dataset_id}.json"
-        answer = self._call(what, self._socrata._perform_request, method, resource, data=body)
-        return self._checked(dataset_id, answer)
-
-    def put_view(self, dataset_id: str, view: dict[str, Any]) -> dict[str, Any]:
-        """Update a dataset's metadata (name, description, columns, custom fields)."""
-        return self._call(
-            f"metadata update of {dataset_id}", self._socrata.update_metadata, dataset_id, view
-        )
-
-    def upload_attachment(self, filename: str, content: bytes, content_type: str) -> str:
-        """Upload a file as a Socrata asset (multipart `POST /api/assets`); its asset id.
-
-        List the id in the view's `metadata.attachments` to attach it to a dataset; readers
-        download it at `/api/views/<dataset>/files/<asset id>`.
-        """
+        url = f"{self.base_url}/resource/{dataset_id}.json"
         session = self._socrata.session
-        files = {"file": (filename, content, content_type)}
-        answer = self._call(
-            f"upload of {filename}",
-            lambda: _raised(session.post(f"{self.base_url}/api/assets", files=files)),
+
+        def write() -> Any:
+            return _raised(
+                session.request(method, url, data=body, headers=JSON, timeout=self.write_timeout_s)
+            )
+
+        return self._checked(dataset_id, self._call(what, write))
+
+    # Metadata API v1 and the Dataset Management API ----------------------------------------
+
+    def _manage(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        body: Any = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        """One Metadata API or Dataset Management API call; its JSON answer."""
+        url = f"{self.base_url}{path}"
+
+        def ask() -> Any:
+            response = self._management.request(
+                method,
+                url,
+                data=json.dumps(body).encode() if body is not None else data,
+                headers=headers or JSON,
+                params=params,
+                timeout=self.timeout_s,
+            )
+            response.raise_for_status()
+            return response.json() if response.content else {}
+
+        return self._call(what, ask, resend=method != "POST")
+
+    @property
+    def has_credentials(self) -> bool:
+        return self._management.auth is not None
+
+    def current_user(self) -> dict[str, Any]:
+        """Who the credentials authenticate as (`/api/users/current.json`); a refusal
+        (`PortalRefused`, 401 or 403) when they do not."""
+        return self._manage("GET", "/api/users/current.json", "asking who the credentials are")
+
+    def get_metadata(self, dataset_id: str) -> dict[str, Any] | None:
+        """The dataset's asset metadata (Metadata API v1), or None when there is no such
+        dataset."""
+        try:
+            return self._manage(
+                "GET", f"/api/views/metadata/v1/{dataset_id}", f"reading metadata of {dataset_id}"
+            )
+        except PortalRefused as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def patch_metadata(
+        self, dataset_id: str, fields: dict[str, Any], *, validate_only: bool = False
+    ) -> dict[str, Any]:
+        """Merge `fields` into the dataset's metadata (Metadata API v1 `PATCH`).
+
+        Only the fields sent change, custom fields per fieldset and field: unlike a view PUT,
+        which replaces every top-level key it is sent, this leaves what the city's staff set
+        alone. `validate_only` changes nothing and answers what would change, with errors
+        and warnings.
+        """
+        return self._manage(
+            "PATCH",
+            f"/api/views/metadata/v1/{dataset_id}",
+            f"metadata {'check' if validate_only else 'update'} of {dataset_id}",
+            body=fields,
+            params={"validateOnly": "true"} if validate_only else None,
         )
-        return str(answer["id"])
+
+    def open_revision(
+        self,
+        dataset_id: str | None,
+        *,
+        metadata: dict[str, Any] | None = None,
+        action: str = "update",
+    ) -> dict[str, Any]:
+        """A new revision of `dataset_id`, or of a new dataset when it is None."""
+        body: dict[str, Any] = {"action": {"type": action}}
+        if dataset_id is None:
+            body["action"]["permission"] = "public"
+        if metadata is not None:
+            body["metadata"] = metadata
+        path = REVISIONS if dataset_id is None else f"{REVISIONS}/{dataset_id}"
+        what = f"opening a revision of {dataset_id or 'a new dataset'}"
+        return self._manage("POST", path, what, body=body)["resource"]
+
+    def revision(self, dataset_id: str, seq: int) -> dict[str, Any]:
+        return self._manage(
+            "GET", f"{REVISIONS}/{dataset_id}/{seq}", f"reading revision {seq} of {dataset_id}"
+        )["resource"]
+
+    def update_revision(self, dataset_id: str, seq: int, changes: dict[str, Any]) -> dict:
+        """Set what a revision will apply: `metadata`, `attachments`, `output_schema_id`."""
+        return self._manage(
+            "PUT",
+            f"{REVISIONS}/{dataset_id}/{seq}",
+            f"updating revision {seq} of {dataset_id}",
+            body=changes,
+        )["resource"]
+
+    def discard_revision(self, dataset_id: str, seq: int) -> None:
+        """Close a revision without applying it (best effort: it is cleanup)."""
+        try:
+            self._manage("DELETE", f"{REVISIONS}/{dataset_id}/{seq}", f"discarding revision {seq}")
+        except SocrataError as error:
+            log.warning("revision %s of %s left open: %s", seq, dataset_id, error)
+
+    def add_revision_attachment(
+        self, dataset_id: str, seq: int, filename: str, content: bytes, content_type: str
+    ) -> dict[str, Any]:
+        """Upload a file to a revision; {"file_id", "filename"} to list in its attachments."""
+        return self._manage(
+            "POST",
+            f"{REVISIONS}/{dataset_id}/{seq}/attachment",
+            f"upload of {filename} to {dataset_id}",
+            data=content,
+            headers={"Content-Type": content_type, "X-File-Name": filename},
+        )
+
+    def add_upload_source(self, dataset_id: str, seq: int, filename: str) -> dict[str, Any]:
+        return self._manage(
+            "POST",
+            f"{REVISIONS}/{dataset_id}/{seq}/source",
+            f"creating a source in revision {seq} of {dataset_id}",
+            body={"source_type": {"type": "upload", "filename": filename}},
+        )["resource"]
+
+    def upload_source_csv(self, source_id: int, content: bytes) -> dict[str, Any]:
+        """Put a CSV's bytes into an upload source; the source with its parsed schemas."""
+        return self._manage(
+            "POST",
+            f"/api/publishing/v1/source/{source_id}",
+            f"upload to source {source_id}",
+            data=content,
+            headers={"Content-Type": "text/csv"},
+        )["resource"]
+
+    def add_output_schema(
+        self, source_id: int, input_schema_id: int, output_columns: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        return self._manage(
+            "POST",
+            f"/api/publishing/v1/source/{source_id}/schema/{input_schema_id}",
+            f"schema of source {source_id}",
+            body={"output_columns": output_columns},
+        )["resource"]
+
+    def apply_revision(
+        self, dataset_id: str, seq: int, output_schema_id: int | None = None, timeout_s: float = 600
+    ) -> dict[str, Any]:
+        """Apply a revision and wait until Socrata has finished; the closed revision."""
+        body = {} if output_schema_id is None else {"output_schema_id": output_schema_id}
+        self._manage(
+            "PUT",
+            f"{REVISIONS}/{dataset_id}/{seq}/apply",
+            f"applying revision {seq} of {dataset_id}",
+            body=body,
+        )
+        deadline = time.monotonic() + timeout_s
+        while True:
+            revision = self.revision(dataset_id, seq)
+            tasks = revision.get("task_sets") or []
+            status = tasks[-1].get("status") if tasks else None
+            if status == "failure":
+                raise SocrataError(
+                    f"revision {seq} of {dataset_id} failed to apply: {tasks[-1].get('log')}"
+                )
+            if revision.get("closed_at") and status == "successful":
+                return revision
+            if time.monotonic() > deadline:
+                raise SocrataError(
+                    f"revision {seq} of {dataset_id} was still applying after {timeout_s:.0f} s "
+                    f"(status {status})"
+                )
+            time.sleep(REVISION_POLL_S)
 
     def attachment_url(self, dataset_id: str, asset_id: str) -> str:
         """Where readers download an attachment.

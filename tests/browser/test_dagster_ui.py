@@ -29,6 +29,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from tests.public_datasets import seed_public_datasets
 from tooling.generator.samples import write_samples
 from tooling.launcher.embedded import (
     LOOPBACK,
@@ -222,6 +223,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterUI]:
             root / "portal" / "public", public.port, PUBLISHER_USERNAME, password
         )
         env.update(portal_environment(source_portal, public_portal))
+        seed_public_datasets(public.url)
         command = dagster_dev_command(port)
         with log.open("wb") as output:
             process = subprocess.Popen(

@@ -11,18 +11,11 @@ import pytest
 from orchestration.catalog import CALLS_FOR_SERVICE
 from orchestration.ingest.change_detection import SourceCursor, day_counts, scan_source_changes
 from orchestration.socrata.client import SocrataClient
+from tests.public_datasets import seed_dataset
 from tooling.local_portal.server import serve_in_thread
 
 SOURCE = CALLS_FOR_SERVICE
 DATASET_ID = SOURCE.internal_dataset_id
-VIEW = {
-    "name": "internal calls",
-    "columns": [
-        {"fieldName": "nopd_item", "name": "NOPD_Item", "dataTypeName": "text"},
-        {"fieldName": "type", "name": "Type", "dataTypeName": "text"},
-        {"fieldName": "timecreate", "name": "TimeCreate", "dataTypeName": "calendar_date"},
-    ],
-}
 
 
 def call(item: str, day: str, kind: str = "21") -> dict[str, str]:
@@ -32,7 +25,12 @@ def call(item: str, day: str, kind: str = "21") -> dict[str, str]:
 @pytest.fixture
 def client(tmp_path) -> Iterator[SocrataClient]:
     with serve_in_thread(tmp_path) as portal, SocrataClient(f"{portal.host}:{portal.port}") as c:
-        c.put_view(DATASET_ID, VIEW)
+        seed_dataset(
+            portal.url,
+            DATASET_ID,
+            [("nopd_item", "text"), ("type", "text"), ("timecreate", "calendar_date")],
+            "nopd_item",
+        )
         c.upsert(DATASET_ID, [call("A1", "2026-10-01"), call("A2", "2026-10-01")])
         c.upsert(DATASET_ID, [call("B1", "2026-11-01"), call("C1", "2026-11-02")])
         yield c

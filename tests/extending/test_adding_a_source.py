@@ -28,6 +28,7 @@ from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.parse_project import parse_project
 from orchestration.transform.project import DBT_PROJECT_DIR
 from orchestration.warehouse.resource import WarehouseResource
+from tests.public_datasets import seed_public_datasets
 from tests.retries import QUICK_PORTAL_RETRIES
 from tests.warehouse_builder import RAW_FIELDS
 from tooling.local_portal.server import serve_in_thread
@@ -159,6 +160,7 @@ def test_a_source_registered_in_the_catalog_is_published(tmp_path, monkeypatch):
         serve_in_thread(tmp_path / "internal") as source_portal,
         serve_in_thread(tmp_path / "public", username="u", password="p") as public_portal,
     ):
+        seed_public_datasets(public_portal.url, [STOP_AND_SEARCH.published])
         definitions = build_definitions(
             {
                 "warehouse": WarehouseResource(path=str(warehouse)),

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from orchestration.socrata.client import SocrataClient
+from tests.public_datasets import seed_dataset
 from tooling.local_portal.server import PortalHandle, serve_in_thread
 
 DATASET = "flt1-test"
@@ -56,17 +57,12 @@ def dataset_rows(count: int) -> list[dict]:
 
 
 def create_dataset(client: SocrataClient, dataset_id: str, rows: list[dict]) -> None:
-    client.put_view(
+    seed_dataset(
+        client.base_url,
         dataset_id,
-        {
-            "name": "Fault test",
-            "columns": [
-                {"fieldName": "nopd_item", "name": "NOPD_Item", "dataTypeName": "text"},
-                {"fieldName": "typetext", "name": "TypeText", "dataTypeName": "text"},
-                {"fieldName": "timecreate", "name": "TimeCreate", "dataTypeName": "calendar_date"},
-            ],
-            "metadata": {"rowIdentifier": "nopd_item"},
-        },
+        [("nopd_item", "text"), ("typetext", "text"), ("timecreate", "calendar_date")],
+        row_identifier="nopd_item",
+        name="Fault test",
     )
     if rows:
         client.upsert(dataset_id, rows)
@@ -79,13 +75,15 @@ def portal(tmp_path) -> Iterator[PortalHandle]:
 
 
 def make_client(portal: PortalHandle, **kwargs: object) -> SocrataClient:
-    settings = {"username": USER, "password": PASSWORD, "backoff_s": 0.01, "timeout_s": 5.0}
+    settings = {"username": USER, "password": PASSWORD, "backoff_s": 0.01}
+    settings |= dict.fromkeys(("timeout_s", "write_timeout_s", "bulk_read_timeout_s"), 5.0)
     return SocrataClient(f"{portal.host}:{portal.port}", **{**settings, **kwargs})
 
 
 @pytest.fixture
 def client(portal) -> Iterator[SocrataClient]:
-    with make_client(portal, timeout_s=STALL_TIMEOUT_S) as client:
+    stall = dict.fromkeys(("timeout_s", "write_timeout_s", "bulk_read_timeout_s"), STALL_TIMEOUT_S)
+    with make_client(portal, **stall) as client:
         create_dataset(client, DATASET, dataset_rows(40))
         clear_log(portal)
         yield client

@@ -46,7 +46,13 @@ def faulted_run(tmp_path_factory):
         clear_log(platform.source)
         chain(platform.source, f"/resource/{CFS_SOURCE_ID}.csv")
         chain(platform.public, f"/resource/{CFS_PUBLIC_ID}.json")
-        settings = {"timeout_s": TIMEOUT_S, "max_retries": 3, "backoff_s": 0.05}
+        settings = {
+            "timeout_s": TIMEOUT_S,
+            "write_timeout_s": TIMEOUT_S,
+            "bulk_read_timeout_s": TIMEOUT_S,
+            "max_retries": 3,
+            "backoff_s": 0.05,
+        }
         result = run_day(
             platform, DAY, chunk_size=CHUNK_ROWS, source={**settings, "page_size": PAGE_ROWS},
             public=settings,

@@ -18,6 +18,7 @@ from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
 from tests.column_metadata_seed import seed_column_metadata as seed_metadata
 from tests.column_metadata_seed import share_column_metadata
+from tests.public_datasets import seed_public_datasets
 from tests.retries import QUICK_PORTAL_RETRIES
 from tooling.generator.samples import write_samples
 from tooling.local_portal.server import PortalHandle, serve_in_thread
@@ -99,6 +100,7 @@ def running_platform(
         ) as public,
     ):
         monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+        seed_public_datasets(public.url)
         try:
             yield Platform(root, warehouse, source, public, exports)
         finally:

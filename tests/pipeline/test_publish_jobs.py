@@ -9,10 +9,11 @@ import duckdb
 import pytest
 import requests
 
-from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS
+from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS, USE_OF_FORCE
 from orchestration.publishing.ledger import LEDGER_TABLE
 from orchestration.socrata.client import SocrataClient
 from tests.pipeline.conftest import DAY, PUBLISHER
+from tests.public_datasets import seed_view, seeded_view
 
 pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make test-fast
 
@@ -88,3 +89,67 @@ def test_a_full_refresh_of_an_unknown_dataset_fails_with_the_catalog_names(publi
     assert not result.success
     failure = result.failure_data_for_node("replace_public_rows")
     assert "calls_for_service" in str(failure.error.message)
+
+
+def step_failures(result: dg.ExecuteInProcessResult) -> dict[str, str]:
+    """The failure text of each failed step: its error and its `Failure` description."""
+    failures = {}
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            data = event.step_failure_data
+            described = data.user_failure_data.description if data.user_failure_data else ""
+            failures[event.step_key] = f"{data.error.message if data.error else ''} {described}"
+    return failures
+
+
+def test_a_dataset_lacking_a_column_fails_alone_naming_the_column_and_the_fix(published):
+    uof = USE_OF_FORCE.published
+    view = seeded_view(uof)
+    view["columns"] = [c for c in view["columns"] if c["fieldName"] != "subject_age"]
+    seed_view(published.public.url, uof.public_dataset_id, view)
+    result = published.run_daily_job(DAY)
+    failures = step_failures(result)
+    step = uof.published_asset_key.to_python_identifier()
+    assert list(failures) == [step]
+    assert "column subject_age" in failures[step] and "is missing" in failures[step]
+    assert "provision_public_datasets" in failures[step]
+    retries = [
+        e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY
+    ]
+    assert retries == []
+    published_steps = {
+        e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_SUCCESS
+    }
+    for dataset in PUBLISHED_DATASETS:
+        if dataset is not uof:
+            assert dataset.published_asset_key.to_python_identifier() in published_steps
+
+
+def test_the_provisioning_dry_run_reports_the_missing_column_and_writes_nothing(published):
+    uof = USE_OF_FORCE.published
+    view = seeded_view(uof)
+    view["columns"] = [c for c in view["columns"] if c["fieldName"] != "subject_age"]
+    seed_view(published.public.url, uof.public_dataset_id, view)
+    forget_requests(published)
+    config = {"ops": {"provision_datasets": {"config": {"dry_run": True}}}}
+    result = run_job(published, "provision_public_datasets", run_config=config)
+    actions = result.output_for_node("provision_datasets")
+    assert actions["use_of_force"] == "would change"
+    assert {actions[d.name] for d in PUBLISHED_DATASETS if d is not uof} == {"unchanged"}
+    entries = requests.get(f"{published.public.url}/_portal/requests", timeout=5).json()
+    assert {entry["method"] for entry in entries} == {"GET"}
+    config = {"ops": {"provision_datasets": {"config": {"dry_run": False}}}}
+    fixed = run_job(published, "provision_public_datasets", run_config=config)
+    assert fixed.output_for_node("provision_datasets")["use_of_force"] == "columns changed"
+    assert published.run_daily_job(DAY).success
+
+
+def test_the_preflight_job_passes_on_a_working_platform_and_writes_nothing(published):
+    forget_requests(published)
+    result = run_job(published, "preflight_check")
+    assert result.success
+    lines = result.output_for_node("check_portals")
+    assert len(lines) == 2 + 3 + len(PUBLISHED_DATASETS) * 2
+    assert all(line.startswith("ok") for line in lines)
+    entries = requests.get(f"{published.public.url}/_portal/requests", timeout=5).json()
+    assert {entry["method"] for entry in entries} <= {"GET", "PATCH"}

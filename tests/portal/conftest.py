@@ -1,4 +1,5 @@
-"""Fixtures for the local portal: a served data folder, sodapy clients, CSV files."""
+"""Fixtures for the local portal: a served data folder, sodapy clients, CSV files, seeded views,
+and Socrata's own documents and recorded answers (../shared/socrata, beside the repository)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,15 @@ from typing import Any
 
 import pytest
 import requests
+import yaml
 from sodapy import Socrata
 
 from tooling.local_portal import PortalHandle, serve_in_thread
+
+# ../shared/socrata: Socrata's documents and real recorded answers; never copied in here.
+SHARED_SOCRATA = Path(__file__).parents[2].parent / "shared" / "socrata"
+RECORDED_VIEW_ID = "uczf-rk3c"  # recorded/test_get_metadata_and_attachments.yaml
+PUBLISHER = ("publisher", "s3cret")
 
 CFS_ID = "cfs1-2022"
 CFS_META = {
@@ -47,6 +54,35 @@ def write_dataset(folder: Path, dataset_id: str, csv_text: str, meta: Any = None
     return path
 
 
+def seed_view(portal: PortalHandle, dataset_id: str, view: dict[str, Any]) -> dict[str, Any]:
+    """A published, empty dataset with `view` (`PUT /_portal/views/<id>`), as rendered."""
+    answer = requests.put(f"{portal.url}/_portal/views/{dataset_id}", json=view, timeout=5)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def recorded_exchanges(shared: Path, cassette: str) -> list[dict[str, Any]]:
+    """The exchanges of a recorded cassette: method, uri, status, headers and body text."""
+    recorded = yaml.safe_load((shared / "recorded" / cassette).read_text(encoding="utf-8"))
+    return [
+        {
+            "method": exchange["request"]["method"],
+            "uri": exchange["request"]["uri"],
+            "status": exchange["response"]["status"]["code"],
+            "headers": exchange["response"]["headers"],
+            "body": exchange["response"]["body"]["string"],
+        }
+        for exchange in recorded["interactions"]
+    ]
+
+
+def recorded_view(shared: Path) -> dict[str, Any]:
+    """The real published view of recorded/test_get_metadata_and_attachments.yaml."""
+    return json.loads(
+        recorded_exchanges(shared, "test_get_metadata_and_attachments.yaml")[0]["body"]
+    )
+
+
 def socrata_client(portal: PortalHandle, **kwargs: Any) -> Socrata:
     """sodapy speaking plain HTTP to the portal, as the pipeline's client does."""
     adapter = {"prefix": "http://", "adapter": requests.adapters.HTTPAdapter()}
@@ -70,6 +106,17 @@ def _no_leaked_threads() -> Iterator[None]:
             break
         time.sleep(0.01)
     assert not leaked, f"threads left running: {leaked}"
+
+
+@pytest.fixture
+def shared_socrata() -> Path:
+    """../shared/socrata; tests that read Socrata's documents or recordings skip without it."""
+    if not SHARED_SOCRATA.is_dir():
+        pytest.skip(
+            f"Socrata's documents and recorded answers are not at {SHARED_SOCRATA} "
+            "(../shared/socrata beside the repository; they are never committed)"
+        )
+    return SHARED_SOCRATA
 
 
 @pytest.fixture
@@ -110,3 +157,10 @@ def portal(cfs_dir: Path, start_portal: Callable[..., PortalHandle]) -> PortalHa
 def client(portal: PortalHandle) -> Iterator[Socrata]:
     with socrata_client(portal) as socrata:
         yield socrata
+
+
+@pytest.fixture
+def guarded_portal(cfs_dir: Path, start_portal: Callable[..., PortalHandle]) -> PortalHandle:
+    """A portal whose writes need the publisher's credentials (`PUBLISHER`)."""
+    username, password = PUBLISHER
+    return start_portal(cfs_dir, username=username, password=password)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 
 import requests
 
-from tests.portal.conftest import CFS_ID, socrata_client, write_dataset
+from tests.portal.conftest import CFS_ID, seed_view, socrata_client, write_dataset
 from tooling.local_portal import PortalStore
 from tooling.local_portal.soql import SoqlQuery
 
@@ -38,6 +39,7 @@ def test_a_csv_without_sidecar_has_text_columns_named_after_its_headers(data_dir
             ("zip", "Zip", "text"),
         ]
         assert "rowIdentifier" not in view["metadata"]
+        assert "rowIdentifierColumnId" not in view
         assert rows(store, PLAIN_ID, "item_id, timecreate, zip") == [
             ("1", "2022-01-01T00:00:00", None)
         ]
@@ -134,8 +136,10 @@ def test_calendar_dates_are_stored_in_socrata_form_and_empty_cells_are_null(data
 
 def test_datasets_written_through_the_api_survive_a_restart(cfs_dir, start_portal):
     first = start_portal(cfs_dir)
+    seed_view(
+        first, "pub1-call", {"columns": [{"fieldName": "k", "id": 7}], "rowIdentifierColumnId": 7}
+    )
     with socrata_client(first) as client:
-        client.update_metadata("pub1-call", {"columns": [{"fieldName": "k"}], "rowIdentifier": "k"})
         client.upsert("pub1-call", [{"k": "1"}])
         client.upsert(CFS_ID, [{"nopd_item": "A0001-22", "type_": "99"}])
         written = client.get("pub1-call", select=":*, *")
@@ -143,7 +147,7 @@ def test_datasets_written_through_the_api_survive_a_restart(cfs_dir, start_porta
     second = start_portal(cfs_dir)
     with socrata_client(second) as client:
         assert client.get("pub1-call", select=":*, *") == written
-        assert client.get_metadata("pub1-call")["metadata"]["rowIdentifier"] == "k"
+        assert client.get_metadata("pub1-call")["rowIdentifierColumnId"] == 7
         assert by_item(client)["A0001-22"]["type_"] == "99"
 
 
@@ -153,3 +157,26 @@ def test_a_broken_sidecar_skips_its_dataset_and_keeps_the_others(cfs_dir, caplog
     with caplog.at_level(logging.ERROR), PortalStore(cfs_dir) as store:
         assert [dataset.id for dataset in store.datasets()] == [CFS_ID]
     assert f"could not import {cfs_dir / (PLAIN_ID + '.csv')}" in caplog.text
+
+
+def test_a_sidecar_row_identifier_field_name_becomes_the_columns_id(data_dir):
+    # The sidecar's field-name shorthand is local; the view holds Socrata's column id
+    # (recorded/test_get_metadata_and_attachments.yaml: metadata.rowIdentifier 562412106)
+    write_dataset(data_dir, PLAIN_ID, "item,status\nA,open\n", {"rowIdentifier": "item"})
+    with PortalStore(data_dir) as store:
+        view = store.dataset(PLAIN_ID).rendered()
+    assert view["metadata"]["rowIdentifier"] == view["columns"][0]["id"]
+
+
+def test_a_store_of_an_older_portal_gets_its_row_identifiers_as_column_ids(data_dir):
+    with PortalStore(data_dir) as store:
+        store.update_view(PLAIN_ID, {"columns": [{"fieldName": "k"}], "rowIdentifier": "k"})
+        view = store.dataset(PLAIN_ID).view
+        column_id = view["columns"][0]["id"]
+        old = {**view, "metadata": {"rowIdentifier": "k"}}
+        store._connection.execute(
+            "UPDATE portal_datasets SET view = ? WHERE id = ?", [json.dumps(old), PLAIN_ID]
+        )
+    with PortalStore(data_dir) as store:
+        assert store.dataset(PLAIN_ID).view["metadata"]["rowIdentifier"] == column_id
+        assert store.dataset(PLAIN_ID).row_identifier == "k"

@@ -91,7 +91,7 @@ def test_without_a_row_identifier_the_per_row_path_appends():
         ([full_row("A1"), full_row("A2", mapx="many")], "row 1, field mapx: 'many' is not a nu"),
         ([full_row("A1", mapx="1e400")], "row 0, field mapx: '1e400' is not a finite number"),
         ([full_row("A1", timecreate="2024-02-30T00:00:00.000")], "row 0, field timecreate: "),
-        ([full_row("A1") | {"beat": "6E04"}], "row 0: no such column: beat"),
+        ([full_row("A1") | {"beat": "6E04"}], "Illegal field name sent: beat"),
         ([full_row("A1"), full_row("")], "row 1: the row identifier nopd_item is missing"),
         ([{"nopd_item": "A1", ":deleted": "yes"}], "row 0: ':deleted' must be true or false"),
     ],

@@ -97,3 +97,12 @@ def test_the_request_log_names_the_rows_a_write_upserted_and_deleted(client, por
     assert (entry["method"], entry["rows"]) == ("POST", 2)
     assert entry["upserted_keys"] == ["A0009-22"]
     assert entry["deleted_keys"] == ["A0001-22"]
+
+
+def test_a_queued_429_without_retry_after_has_no_retry_after_header(portal):
+    # docs/docs_response-codes.md, docs/docs_app-tokens.md: a 429 is throttling; Socrata does
+    # not promise a Retry-After, so a client must cope without one
+    queue_fault(portal, status=429)
+    answer = requests.get(f"{portal.url}/resource/{CFS_ID}.json", timeout=5)
+    assert answer.status_code == 429
+    assert "Retry-After" not in answer.headers

@@ -1,15 +1,32 @@
-"""View metadata (`/api/views`) and the catalog (`/api/catalog/v1`), through sodapy."""
+"""Views (`GET /api/views/<id>.json`), seeded views (`PUT /_portal/views/<id>`), the catalog.
+
+A view keeps every key it was given and adds only what the portal computes; the row
+identifier is a column id (../shared/socrata/recorded/test_get_metadata_and_attachments.yaml).
+"""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 import requests
 
-from orchestration.socrata.client import SocrataClient
-from tests.portal.conftest import CFS_ID
-from tooling.local_portal.server import serve_in_thread
+from tests.portal.conftest import (
+    CFS_ID,
+    RECORDED_VIEW_ID,
+    recorded_exchanges,
+    recorded_view,
+    seed_view,
+    socrata_client,
+)
+from tooling.local_portal.views import COMPUTED_KEYS
+
+SCRATCH = {
+    "name": "Scratch",
+    "columns": [{"fieldName": "k", "name": "K", "dataTypeName": "text", "id": 4001}],
+    "rowIdentifierColumnId": 4001,
+}
 
 
 def test_a_csv_dataset_shows_its_sidecar_metadata(client):
@@ -24,70 +41,88 @@ def test_a_csv_dataset_shows_its_sidecar_metadata(client):
         ("mapx", "MapX", "number"),
         ("timecreate", "TimeCreate", "calendar_date"),
     ]
-    assert view["metadata"]["rowIdentifier"] == "nopd_item"
-    assert view["rowIdentifierColumnId"] == view["columns"][0]["id"]
     assert view["metadata"]["custom_fields"] == {"Lineage": {"source": "OPCD CAD"}}
     assert isinstance(view["rowsUpdatedAt"], int)
 
 
-def test_a_metadata_update_merges_into_the_view(client):
-    answer = client.update_metadata(
-        CFS_ID,
-        {
-            "description": "Now with lineage.",
-            "columns": [{"fieldName": "mapx", "description": "State plane X"}],
-            "metadata": {"custom_fields": {"Lineage": {"model": "int_calls"}}},
-        },
-    )
+def test_a_csv_sidecars_row_identifier_field_name_is_shown_as_a_column_id(client):
+    # recorded/test_get_metadata_and_attachments.yaml: rowIdentifierColumnId and
+    # metadata.rowIdentifier are the (numeric) column id
     view = client.get_metadata(CFS_ID)
-    assert answer == view
-    assert view["description"] == "Now with lineage."
-    assert view["name"] == "Calls for Service 2022"
-    assert view["columns"][3]["description"] == "State plane X"
-    assert view["metadata"]["custom_fields"]["Lineage"] == {
-        "source": "OPCD CAD",
-        "model": "int_calls",
+    item_id = view["columns"][0]["id"]
+    assert isinstance(item_id, int)
+    assert view["rowIdentifierColumnId"] == item_id
+    assert view["metadata"]["rowIdentifier"] == item_id
+
+
+def test_an_unknown_view_is_the_recorded_404(portal, shared_socrata):
+    # recorded/test_get_metadata_and_attachments_missing.yaml
+    recorded = recorded_exchanges(shared_socrata, "test_get_metadata_and_attachments_missing.yaml")
+    answer = requests.get(f"{portal.url}/api/views/songs.json", timeout=5)
+    assert answer.status_code == recorded[0]["status"]
+    assert answer.json() == json.loads(recorded[0]["body"])
+
+
+def test_a_view_seeded_from_the_recorded_real_view_keeps_every_key_it_holds(portal, shared_socrata):
+    # recorded/test_get_metadata_and_attachments.yaml: approvals, clientContext, owner, tags,
+    # metadata.attachments, metadata.custom_fields, metadata.rdfSubject... byte for byte
+    real = recorded_view(shared_socrata)
+    seed_view(portal, RECORDED_VIEW_ID, real)
+    served = requests.get(f"{portal.url}/api/views/{RECORDED_VIEW_ID}.json", timeout=5).json()
+    kept = set(real) - COMPUTED_KEYS
+    assert {key: json.dumps(served[key]) for key in kept} == {
+        key: json.dumps(real[key]) for key in kept
     }
 
 
-def test_a_new_column_can_be_written_once_the_view_names_it(client):
-    client.update_metadata(CFS_ID, {"columns": [{"fieldName": "beat", "name": "Beat"}]})
-    client.upsert(CFS_ID, [{"nopd_item": "A0001-22", "beat": "7L03"}])
-    assert client.get(CFS_ID, select="beat", where="beat is not null") == [{"beat": "7L03"}]
+def test_a_view_seeded_from_the_recorded_real_view_keeps_its_row_identifier_column_id(
+    portal, shared_socrata
+):
+    # recorded/test_get_metadata_and_attachments.yaml: "rowIdentifierColumnId" : 562412106
+    seed_view(portal, RECORDED_VIEW_ID, recorded_view(shared_socrata))
+    served = requests.get(f"{portal.url}/api/views/{RECORDED_VIEW_ID}.json", timeout=5).json()
+    assert served["rowIdentifierColumnId"] == 562412106
 
 
-def test_a_metadata_update_for_a_new_id_creates_the_dataset(client):
-    view = client.update_metadata(
-        "new1-data",
-        {
-            "name": "Response times",
-            "columns": [{"fieldName": "day", "dataTypeName": "calendar_date"}],
-            "metadata": {"rowIdentifier": "day"},
-        },
-    )
-    assert view["id"] == "new1-data"
-    assert view["metadata"]["rowIdentifier"] == "day"
-    assert client.get("new1-data") == []
-    assert client.upsert("new1-data", [{"day": "2022-01-01"}])["Rows Created"] == 1
-    assert client.get("new1-data") == [{"day": "2022-01-01T00:00:00.000"}]
+def test_a_seeded_view_gets_numeric_column_ids_where_it_gives_none(portal):
+    view = seed_view(portal, "seed-0001", {"name": "S", "columns": [{"fieldName": "a"}]})
+    assert isinstance(view["columns"][0]["id"], int)
 
 
-def test_sodapy_create_makes_a_dataset_with_a_generated_id(client):
-    view = client.create(
-        "Scratch",
-        columns=[{"fieldName": "k", "name": "K", "dataTypeName": "text"}],
-        row_identifier="k",
-    )
-    assert len(view["id"]) == 9
-    assert view["id"][4] == "-"
-    assert client.get_metadata(view["id"])["metadata"]["rowIdentifier"] == "k"
-    assert client.publish(view["id"])["id"] == view["id"]
+def test_a_seeded_dataset_is_published_and_empty(portal, client):
+    seed_view(portal, "seed-0001", SCRATCH)
+    assert client.get("seed-0001") == []
+    assert client.upsert("seed-0001", [{"k": "1"}])["Rows Created"] == 1
 
 
-def test_a_row_identifier_with_repeated_values_is_refused(client):
-    with pytest.raises(requests.HTTPError, match="type_ cannot identify rows"):
-        client.update_metadata(CFS_ID, {"metadata": {"rowIdentifier": "type_"}})
-    assert client.get_metadata(CFS_ID)["metadata"]["rowIdentifier"] == "nopd_item"
+def test_seeding_again_replaces_the_dataset_with_an_empty_one(portal, client):
+    seed_view(portal, "seed-0001", SCRATCH)
+    client.upsert("seed-0001", [{"k": "1"}])
+    seed_view(portal, "seed-0001", {**SCRATCH, "name": "Again"})
+    assert client.get("seed-0001") == []
+    assert client.get_metadata("seed-0001")["name"] == "Again"
+
+
+def test_seeding_is_a_local_extension_without_credentials(guarded_portal):
+    answer = requests.put(f"{guarded_portal.url}/_portal/views/seed-0001", json=SCRATCH, timeout=5)
+    assert answer.status_code == 200
+
+
+def test_sodapy_create_is_not_an_endpoint(client):
+    # Datasets are created through the Dataset Management API (docs/publishers_dsmapi.md)
+    with pytest.raises(requests.HTTPError, match="404"):
+        client.create("Scratch", columns=[{"fieldName": "k", "dataTypeName": "text"}])
+
+
+def test_uploading_to_api_assets_is_not_an_endpoint(portal):
+    # Files are attached through a DSMAPI revision (docs/publishers_dsmapi.md)
+    files = {"file": ("x.txt", b"x", "text/plain")}
+    answer = requests.post(f"{portal.url}/api/assets", files=files, timeout=5)
+    assert answer.status_code == 404
+
+
+def test_publishing_a_dataset_answers_its_view(client):
+    assert client.publish(CFS_ID)["id"] == CFS_ID
 
 
 def test_the_data_update_time_moves_only_when_rows_change(client):
@@ -109,8 +144,8 @@ def test_a_dataset_can_be_deleted(client):
     assert client.datasets() == []
 
 
-def test_the_catalog_lists_every_dataset_for_sodapy(client):
-    client.update_metadata("zzzz-0001", {"name": "Another", "columns": [{"fieldName": "a"}]})
+def test_the_catalog_lists_every_dataset_for_sodapy(portal, client):
+    seed_view(portal, "zzzz-0001", {"name": "Another", "columns": [{"fieldName": "a"}]})
     listed = client.datasets()
     assert [entry["resource"]["id"] for entry in listed] == [CFS_ID, "zzzz-0001"]
     resource = listed[0]["resource"]
@@ -123,7 +158,7 @@ def test_the_catalog_lists_every_dataset_for_sodapy(client):
 
 def test_the_catalog_pages_and_filters(client, portal):
     for number in range(3):
-        client.update_metadata(f"page-000{number}", {"name": f"Page {number}"})
+        seed_view(portal, f"page-000{number}", {"name": f"Page {number}"})
     assert [e["resource"]["id"] for e in client.datasets(limit=2, offset=1)] == [
         "page-0000",
         "page-0001",
@@ -133,22 +168,6 @@ def test_the_catalog_pages_and_filters(client, portal):
     assert client.datasets(ids=[CFS_ID], only=["dataset"])[0]["resource"]["id"] == CFS_ID
 
 
-def test_an_uploaded_file_is_served_as_a_dataset_attachment(tmp_path):
-    with (
-        serve_in_thread(tmp_path, username="publisher", password="pw") as portal,
-        SocrataClient(f"{portal.host}:{portal.port}", username="publisher", password="pw") as c,
-    ):
-        c.put_view("abcd-1234", {"name": "A dataset", "columns": []})
-        asset_id = c.upload_attachment("lineage.json", b'{"a": 1}', "application/json")
-        answer = requests.get(portal.url + c.attachment_url("abcd-1234", asset_id), timeout=5)
-        assert answer.status_code == 200
-        assert answer.headers["Content-Type"].startswith("application/json")
-        assert answer.json() == {"a": 1}
-
-
-def test_uploading_a_file_needs_the_publisher_credentials(tmp_path):
-    with serve_in_thread(tmp_path, username="publisher", password="pw") as portal:
-        answer = requests.post(
-            f"{portal.url}/api/assets", files={"file": ("x.txt", b"x", "text/plain")}, timeout=5
-        )
-        assert answer.status_code == 401
+def test_a_view_delete_needs_the_credentials(guarded_portal):
+    with socrata_client(guarded_portal) as client, pytest.raises(requests.HTTPError, match="401"):
+        client.delete(CFS_ID)

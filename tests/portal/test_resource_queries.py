@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 
-from tests.portal.conftest import CFS_ID
+from tests.portal.conftest import CFS_ID, recorded_exchanges
 
 
 def items(rows: list[dict[str, str]]) -> list[str]:
@@ -155,9 +157,14 @@ def test_sodapy_reports_the_message_of_a_refused_query(client):
         client.get(CFS_ID, where="beat = '1A'")
 
 
-def test_an_unknown_dataset_is_a_404(client, portal):
+def test_an_unknown_dataset_is_a_404(client):
     with pytest.raises(requests.HTTPError, match="404"):
         client.get("zzzz-0000")
-    answer = requests.get(f"{portal.url}/resource/not-a-dataset.json", timeout=5)
-    assert answer.status_code == 404
-    assert answer.json()["code"] == "not_found"
+
+
+def test_an_unknown_dataset_answers_the_recorded_dataset_missing_body(portal, shared_socrata):
+    # recorded/test_get_missing.yaml: GET /resource/songs.json
+    recorded = recorded_exchanges(shared_socrata, "test_get_missing.yaml")[0]
+    answer = requests.get(f"{portal.url}/resource/songs.json", timeout=5)
+    assert answer.status_code == recorded["status"]
+    assert answer.json() == json.loads(recorded["body"])

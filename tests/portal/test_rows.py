@@ -79,7 +79,7 @@ def test_rows_may_be_named_by_id_and_are_appended_without_a_row_identifier():
     [
         ({"nopd_item": "A1"}, "nopd_item", "must be a JSON array"),
         (["A1"], "nopd_item", "row 0: expected a JSON object"),
-        ([{"nopd_item": "A1", "beat": "1"}], "nopd_item", "row 0: no such column: beat"),
+        ([{"nopd_item": "A1", "beat": "1"}], "nopd_item", "Illegal field name sent: beat"),
         ([{"note": "x"}], "nopd_item", "the row identifier nopd_item is missing"),
         ([{"note": "x", ":deleted": True}], None, "':deleted' needs ':id'"),
         ([{"nopd_item": "A1", ":deleted": "yes"}], "nopd_item", "must be true or false"),

@@ -8,24 +8,24 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.portal.conftest import socrata_client
+from tests.portal.conftest import seed_view, socrata_client
 
 DATASET = "pub1-call"
 VIEW = {
     "name": "Calls for Service (public)",
     "columns": [
-        {"fieldName": "nopd_item", "dataTypeName": "text"},
-        {"fieldName": "type_", "dataTypeName": "text"},
-        {"fieldName": "mapx", "dataTypeName": "number"},
+        {"id": 2001, "fieldName": "nopd_item", "dataTypeName": "text"},
+        {"id": 2002, "fieldName": "type_", "dataTypeName": "text"},
+        {"id": 2003, "fieldName": "mapx", "dataTypeName": "number"},
     ],
-    "metadata": {"rowIdentifier": "nopd_item"},
+    "rowIdentifierColumnId": 2001,
 }
 
 
 @pytest.fixture
-def target(client):
-    """An empty public dataset with `nopd_item` as row identifier, made through the API."""
-    client.update_metadata(DATASET, VIEW)
+def target(client, portal):
+    """An empty public dataset with `nopd_item` as row identifier, as the city created it."""
+    seed_view(portal, DATASET, VIEW)
     return client
 
 
@@ -105,8 +105,8 @@ def test_deleting_a_row_that_is_not_there_changes_nothing_and_counts_an_error(ta
     assert set(rows_by_item(target)) == {"A1"}
 
 
-def test_without_row_identifier_rows_are_appended_and_deleted_by_id(client):
-    client.update_metadata("logs-0001", {"columns": [{"fieldName": "note"}]})
+def test_without_row_identifier_rows_are_appended_and_deleted_by_id(client, portal):
+    seed_view(portal, "logs-0001", {"columns": [{"fieldName": "note"}]})
     client.upsert("logs-0001", [{"note": "same"}, {"note": "same"}])
     rows = client.get("logs-0001", select=":id, note")
     assert [row["note"] for row in rows] == ["same", "same"]
@@ -124,11 +124,49 @@ def test_replace_swaps_every_row_for_the_payload(target):
 
 def test_a_refused_payload_writes_nothing(target):
     target.upsert(DATASET, [{"nopd_item": "A1", "type_": "21"}])
-    with pytest.raises(requests.HTTPError, match="row 1: no such column: beat"):
+    with pytest.raises(requests.HTTPError, match="400"):
         target.upsert(
-            DATASET, [{"nopd_item": "A1", "type_": "99"}, {"nopd_item": "A2", "beat": "x"}]
+            DATASET, [{"nopd_item": "A1", "type_": "99"}, {"nopd_item": "A2", "mapx": "x"}]
         )
     assert target.get(DATASET) == [{"nopd_item": "A1", "type_": "21"}]
+
+
+def test_an_upsert_naming_a_field_without_a_column_is_refused_whole(target, portal):
+    # README "A field the dataset has no column for is refused (400); upserts never create
+    # columns" (upsert doc; cityofaustin/atd-data-publishing#223 "Illegal field name sent")
+    target.upsert(DATASET, [{"nopd_item": "A1", "type_": "21"}])
+    rows = [{"nopd_item": "A1", "type_": "99"}, {"nopd_item": "A2", "beat": "7L03"}]
+    answer = requests.post(f"{portal.url}/resource/{DATASET}.json", json=rows, timeout=5)
+    assert (answer.status_code, answer.json()["message"]) == (400, "Illegal field name sent: beat")
+    assert target.get(DATASET) == [{"nopd_item": "A1", "type_": "21"}]
+
+
+def test_a_csv_upsert_naming_a_field_without_a_column_is_refused_whole(target, portal):
+    # README: upserts never create columns; publishers_soda-producer_upsert.md "Upserting
+    # with CSV": the header row holds the API field names
+    answer = requests.post(
+        f"{portal.url}/resource/{DATASET}.json",
+        data="nopd_item,beat\nA1,7L03\n",
+        headers={"Content-Type": "text/csv"},
+        timeout=5,
+    )
+    assert (answer.status_code, answer.json()["message"]) == (400, "Illegal field name sent: beat")
+    assert target.get(DATASET) == []
+
+
+def test_an_upsert_refused_for_a_field_creates_no_column(target, portal):
+    requests.post(
+        f"{portal.url}/resource/{DATASET}.json", json=[{"nopd_item": "A1", "beat": "x"}], timeout=5
+    )
+    assert "beat" not in [column["fieldName"] for column in target.get_metadata(DATASET)["columns"]]
+
+
+def test_system_fields_id_and_deleted_stay_accepted_in_an_upsert(target):
+    # docs/docs_system-fields.md; publishers_soda-producer_upsert.md (":deleted")
+    target.upsert(DATASET, [{"nopd_item": "A1"}])
+    row_id = target.get(DATASET, select=":id")[0][":id"]
+    answer = target.upsert(DATASET, [{":id": row_id, ":deleted": True}])
+    assert answer["Rows Deleted"] == 1
 
 
 def test_a_number_field_refuses_text_that_is_not_a_number(target):

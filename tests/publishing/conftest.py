@@ -14,6 +14,7 @@ import requests
 from orchestration.catalog import CALLS_FOR_SERVICE
 from orchestration.socrata.client import SocrataClient
 from orchestration.warehouse.sql import quote_identifier
+from tests.public_datasets import seed_view, seeded_view
 from tooling.local_portal.server import PortalHandle, serve_in_thread
 
 DATASET = CALLS_FOR_SERVICE.published
@@ -77,7 +78,9 @@ def mart(tmp_path: Path) -> Mart:
 
 @pytest.fixture
 def portal(tmp_path: Path) -> Iterator[PortalHandle]:
+    """The public portal, its calls-for-service dataset created as provisioning leaves it."""
     with serve_in_thread(tmp_path / "public", username="publisher", password="pw") as handle:
+        seed_view(handle.url, DATASET_ID, seeded_view(DATASET))
         yield handle
 
 

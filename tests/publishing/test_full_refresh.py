@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from orchestration.partitions import DayWindow
 from orchestration.publishing.ledger import ledger_rows
-from orchestration.publishing.rendering import public_view
 from orchestration.publishing.send import publish_window, replace_dataset
 from tests.publishing.conftest import (
     DATASET,
@@ -30,7 +29,6 @@ def replace(client, mart, chunk_size=10_000):
 
 
 def test_a_full_refresh_leaves_exactly_the_mart_on_the_portal(client, mart):
-    client.put_view(DATASET_ID, public_view(DATASET))
     client.upsert(DATASET_ID, [{"nopd_item": "OLD-1"}, {"nopd_item": "K00001-26", "type_": "x"}])
     mart.write([mart_row(n) for n in range(25)])
     result = replace(client, mart, chunk_size=10)

@@ -25,6 +25,7 @@ from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
 from tests.column_metadata_seed import seed_column_metadata
 from tests.pipeline.conftest import DAY, write_sample_exports
+from tests.public_datasets import seed_public_datasets
 from tests.retries import QUICK_PORTAL_RETRIES
 from tests.security.leaks import needles
 from tooling.local_portal.server import serve_in_thread
@@ -161,11 +162,13 @@ def outcome(tmp_path_factory) -> Iterator[Outcome]:
             "PUBLIC_SOCRATA_APP_TOKEN": PUBLIC_TOKEN,
             "PUBLIC_SOCRATA_USERNAME": PUBLIC_USER,
             "PUBLIC_SOCRATA_PASSWORD": PUBLIC_PASSWORD,
+            "PUBLIC_SOCRATA_DATASET_IDS": "",
             "FAILURE_WEBHOOK_URL": (
                 f"http://127.0.0.1:{receiver.server_port}/services/T0/{HOOK_SECRET}"
             ),
         }.items():
             env.setenv(name, value)
+        seed_public_datasets(public.url)
         definitions = build_definitions(
             {
                 "warehouse": WarehouseResource(path=dg.EnvVar("WAREHOUSE_PATH")),

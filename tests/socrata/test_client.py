@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from orchestration.socrata.client import PortalRefused, SocrataClient, SocrataError, split_domain
+from tests.public_datasets import seed_dataset
 from tooling.local_portal.server import serve_in_thread
 
 DATASET = "test-cfs1"
@@ -32,16 +33,8 @@ def client(portal):
 
 
 def create_dataset(client: SocrataClient, rows: list[dict]) -> None:
-    client.put_view(
-        DATASET,
-        {
-            "name": "Test",
-            "columns": [
-                {"fieldName": "nopd_item", "name": "NOPD_Item", "dataTypeName": "text"},
-                {"fieldName": "typetext", "name": "TypeText", "dataTypeName": "text"},
-            ],
-            "metadata": {"rowIdentifier": "nopd_item"},
-        },
+    seed_dataset(
+        client.base_url, DATASET, [("nopd_item", "text"), ("typetext", "text")], "nopd_item"
     )
     if rows:
         client.upsert(DATASET, rows)
@@ -148,7 +141,7 @@ def test_writes_without_credentials_are_refused(portal):
         SocrataClient(f"{portal.host}:{portal.port}", max_retries=0) as anonymous,
         pytest.raises(SocrataError),
     ):
-        anonymous.put_view(DATASET, {"name": "x"})
+        anonymous.patch_metadata(DATASET, {"name": "x"})
 
 
 def test_timed_out_requests_are_retried(portal):
@@ -168,3 +161,38 @@ def test_a_domain_with_credentials_in_it_is_refused_without_echoing_them():
     with pytest.raises(ValueError, match="without credentials") as refused:
         split_domain("publisher:s3cret@data.example.gov")
     assert "s3cret" not in str(refused.value)
+
+
+def requests_to(portal, path: str) -> list[dict]:
+    entries = requests.get(f"{portal.url}/_portal/requests", timeout=5).json()
+    return [entry for entry in entries if entry["path"] == path]
+
+
+def test_a_write_may_take_longer_than_a_read_without_being_sent_again(portal):
+    with SocrataClient(
+        f"{portal.host}:{portal.port}",
+        username="publisher",
+        password="s3cret",
+        timeout_s=0.5,
+        write_timeout_s=10,
+        backoff_s=0.01,
+    ) as client:
+        create_dataset(client, [])
+        inject_faults(portal, delay_s=1.5, count=1, path_prefix=f"/resource/{DATASET}")
+        client.upsert(DATASET, [{"nopd_item": "A0000122", "typetext": "THEFT"}])
+    assert len(requests_to(portal, f"/resource/{DATASET}.json")) == 1
+
+
+def test_a_bulk_csv_read_may_wait_longer_than_a_read_without_being_asked_again(portal, tmp_path):
+    with SocrataClient(
+        f"{portal.host}:{portal.port}",
+        username="publisher",
+        password="s3cret",
+        timeout_s=0.5,
+        bulk_read_timeout_s=10,
+        backoff_s=0.01,
+    ) as client:
+        create_dataset(client, [{"nopd_item": "A0000122", "typetext": "THEFT"}])
+        inject_faults(portal, delay_s=1.5, count=1, path_prefix=f"/resource/{DATASET}")
+        client.download_csv(DATASET, tmp_path / "rows.csv")
+    assert len(requests_to(portal, f"/resource/{DATASET}.csv")) == 1

@@ -8,17 +8,10 @@ import pytest
 import requests
 
 from orchestration.socrata.client import SocrataClient, SocrataError
+from tests.public_datasets import seed_dataset
 from tooling.local_portal.server import serve_in_thread
 
 DATASET = "text-cfs1"
-VIEW = {
-    "name": "Test",
-    "columns": [
-        {"fieldName": "nopd_item", "name": "NOPD_Item", "dataTypeName": "text"},
-        {"fieldName": "typetext", "name": "TypeText", "dataTypeName": "text"},
-    ],
-    "metadata": {"rowIdentifier": "nopd_item"},
-}
 
 
 @pytest.fixture
@@ -32,7 +25,9 @@ def client(portal):
     with SocrataClient(
         f"{portal.host}:{portal.port}", username="publisher", password="s3cret", backoff_s=0.01
     ) as client:
-        client.put_view(DATASET, VIEW)
+        seed_dataset(
+            portal.url, DATASET, [("nopd_item", "text"), ("typetext", "text")], "nopd_item"
+        )
         yield client
 
 

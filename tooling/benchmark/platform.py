@@ -27,7 +27,7 @@ from tooling.launcher.embedded import (
     PUBLISHER_USERNAME,
     RunningPortal,
     free_port,
-    portal_environment,
+    provisioned_environment,
     wait_until_healthy,
 )
 
@@ -76,7 +76,7 @@ class Deployment:
         self.root.mkdir(parents=True, exist_ok=True)
         return {
             "WAREHOUSE_PATH": str(self.warehouse),
-            **portal_environment(self.source, self.public),
+            **provisioned_environment(self.root, self.source, self.public),
         }
 
     def run_daily_publish(

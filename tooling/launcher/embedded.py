@@ -30,8 +30,10 @@ import requests
 from orchestration.catalog import PUBLISHED_DATASETS
 from orchestration.partitions import CITY_TIMEZONE
 from orchestration.socrata.client import is_loopback_host
+from orchestration.socrata.resource import format_dataset_ids, parse_dataset_ids
 from tooling.generator.samples import write_samples
 from tooling.launcher import lineage_ui as read_only_ui
+from tooling.launcher.public_datasets import provisioned_ids
 
 LOOPBACK = "127.0.0.1"
 HOST_HELP = (
@@ -112,18 +114,30 @@ def local_portal(
             process.kill()
 
 
-def portal_environment(source: RunningPortal, public: RunningPortal) -> dict[str, str]:
+def portal_environment(
+    source: RunningPortal, public: RunningPortal, public_ids: dict[str, str] | None = None
+) -> dict[str, str]:
     """The variables the Dagster resources read, pointed at the local portals."""
     return {
         "SOURCE_SOCRATA_DOMAIN": source.domain,
         "SOURCE_SOCRATA_APP_TOKEN": "",
         "SOURCE_SOCRATA_USERNAME": source.username,
         "SOURCE_SOCRATA_PASSWORD": source.password,
+        "SOURCE_SOCRATA_DATASET_IDS": "",
         "PUBLIC_SOCRATA_DOMAIN": public.domain,
         "PUBLIC_SOCRATA_APP_TOKEN": "",
         "PUBLIC_SOCRATA_USERNAME": public.username,
         "PUBLIC_SOCRATA_PASSWORD": public.password,
+        "PUBLIC_SOCRATA_DATASET_IDS": format_dataset_ids(public_ids or {}),
     }
+
+
+def provisioned_environment(
+    data_root: Path, source: RunningPortal, public: RunningPortal
+) -> dict[str, str]:
+    """`portal_environment` once the public datasets exist (created on the first start)."""
+    ids = provisioned_ids(data_root, public.domain, public.username, public.password)
+    return portal_environment(source, public, ids)
 
 
 def dagster_environment(data_root: Path) -> dict[str, str]:
@@ -202,20 +216,21 @@ def run(args: argparse.Namespace) -> int:
     generate_sample(data_root, day, args.days, args.seed, args.scale)
     env = dagster_environment(data_root)
     with embedded_portals(data_root, free_port(), free_port()) as (source, public):
-        env.update(portal_environment(source, public))
+        env.update(provisioned_environment(data_root, source, public))
         returncode = execute_daily_job(env, day)
         if returncode != 0:
             return returncode
+        ids = parse_dataset_ids(env["PUBLIC_SOCRATA_DATASET_IDS"])
         counts = {
-            dataset.public_dataset_id: published_row_count(public, dataset.public_dataset_id)
+            dataset.name: (ids[dataset.name], published_row_count(public, ids[dataset.name]))
             for dataset in PUBLISHED_DATASETS
         }
     public_dir = (data_root / "portal" / "public").resolve()
     print(f"\nPublished {day} to the local public portal in {public_dir}:", flush=True)
     width = max(len(dataset.title) for dataset in PUBLISHED_DATASETS)
     for dataset in PUBLISHED_DATASETS:
-        rows = counts[dataset.public_dataset_id]
-        print(f"  {dataset.public_dataset_id}  {dataset.title:<{width}} {rows:>7,} rows")
+        dataset_id, rows = counts[dataset.name]
+        print(f"  {dataset_id}  {dataset.title:<{width}} {rows:>7,} rows")
     print(
         f"Browse it:  local-portal serve --data-dir {public_dir} --port 8802\n"
         f"            then open http://127.0.0.1:8802/api/catalog/v1",
@@ -243,7 +258,7 @@ def dev(args: argparse.Namespace) -> int:
     generate_sample(data_root, yesterday_in_city(), args.days, args.seed, args.scale)
     env = dagster_environment(data_root)
     with embedded_portals(data_root, args.source_port, args.public_port) as (source, public):
-        env.update(portal_environment(source, public))
+        env.update(provisioned_environment(data_root, source, public))
         if not Path(env["WAREHOUSE_PATH"]).exists():
             # A first start publishes yesterday, so the UI opens on a materialized partition.
             execute_daily_job(env, yesterday_in_city())

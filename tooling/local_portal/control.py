@@ -1,9 +1,11 @@
 """Test hooks of the portal: queued faults and a log of the requests it answered.
 
 Fault tests tell the portal to answer the next N requests (under a path prefix) with a
-status such as 429 with `Retry-After`, 500 or 503, to answer them slowly (past a client's
-timeout), or to break the answer on the wire (`kind`), and then assert through the request
-log what the client sent and how often. Both are thread-safe and bounded.
+status such as 429, 500 or 503, to answer them slowly (past a client's timeout), or to break
+the answer on the wire (`kind`), and then assert through the request log what the client
+sent and how often. Both are thread-safe and bounded. A `Retry-After` header goes with a
+refusal only when the fault gives `retry_after`: Socrata's 429 may come without one, and a
+client must cope with both.
 
 The wire faults are the ones a proxy or a dying server produces and a client sees only
 while reading an answer, after the status looked fine:
@@ -97,8 +99,8 @@ def parse_fault(spec: Any) -> Fault:
     if status is None and kind is None and delay_s == 0:
         raise bad_request("a fault needs a status, a kind, a delay_s, or a delay with either")
     retry_after = spec.get("retry_after")
-    if retry_after is not None or status == 429:
-        retry_after = int(_number(spec, "retry_after", 1, 0, MAX_RETRY_AFTER_S))
+    if retry_after is not None:
+        retry_after = int(_number(spec, "retry_after", 0, 0, MAX_RETRY_AFTER_S))
     path_prefix = spec.get("path_prefix", "/")
     if not isinstance(path_prefix, str) or not path_prefix.startswith("/"):
         raise bad_request("fault path_prefix must be a path starting with /")

@@ -10,8 +10,10 @@ system fields instead (a generator says when each row version was written). Duck
 reader does the work in SQL: a file may have millions of rows.
 
 Headers become field names as Socrata derives them (`TimeCreate` -> `timecreate`). A sidecar
-has the shape of a `PUT /api/views/<id>.json` body (`rowIdentifier` and `custom_fields` may
-also sit at its top level); its columns come first, then the CSV's other headers as text:
+is the portal's own fixture format, not Socrata's: a view's keys, columns given by field
+name, and the row identifier as a field name (`rowIdentifier` and `custom_fields` may sit at
+its top level); the view it gives keeps the row identifier as a column id, as every view
+here does. Its columns come first, then the CSV's other headers as text:
 
     {"name": "Calls for Service 2022", "attribution": "Orleans Parish Communication District",
      "rowIdentifier": "nopd_item",
@@ -41,7 +43,14 @@ from tooling.local_portal.schema import (
     table_name,
 )
 from tooling.local_portal.soql import quote_identifier
-from tooling.local_portal.views import filter_columns, merge_view, normalise_field_name
+from tooling.local_portal.views import (
+    ColumnIds,
+    column_ids_after,
+    filter_columns,
+    merge_view,
+    normalise_field_name,
+    row_identifier_field,
+)
 
 log = logging.getLogger(__name__)
 
@@ -160,12 +169,14 @@ def import_csv(
     sidecar: dict[str, Any] | None,
     table_exists: bool,
     now: datetime,
+    new_column_id: ColumnIds | None = None,
 ) -> tuple[dict[str, Any], ImportReport]:
     """Rebuild the dataset's table from `csv_path` inside the caller's transaction.
 
     `base_view` is the dataset's current view (its columns are the current table's columns
     when `table_exists`). Returns the dataset's new view, whose columns are the sidecar's and
-    then the CSV's other headers, and what happened to the rows.
+    then the CSV's other headers (new ones numbered by `new_column_id`), and what happened
+    to the rows.
     """
     path_param = {"path": str(csv_path)}
     described = cursor.execute(f"DESCRIBE SELECT * FROM {READ_CSV}", path_param).fetchall()
@@ -189,6 +200,7 @@ def import_csv(
 
     old_fields = [column["fieldName"] for column in base_view["columns"]] if table_exists else []
     known = {column["fieldName"] for column in base_view["columns"]}
+    new_column_id = new_column_id or column_ids_after([base_view])
     view = merge_view(
         base_view,
         {
@@ -198,8 +210,9 @@ def import_csv(
                 if name not in known
             ]
         },
+        new_column_id,
     )
-    view = merge_view(view, sidecar or {})
+    view = merge_view(view, sidecar or {}, new_column_id)
     sidecar_fields = [
         column["fieldName"]
         for column in (sidecar or {}).get("columns") or []
@@ -208,7 +221,7 @@ def import_csv(
     fields = [*sidecar_fields, *(name for name in data_headers if name not in sidecar_fields)]
     view = filter_columns(view, fields)
     types = {column["fieldName"]: column["dataTypeName"] for column in view["columns"]}
-    row_identifier = view["metadata"].get("rowIdentifier")
+    row_identifier = row_identifier_field(view)
 
     selects = ["row_number() OVER () AS _pos"]
     for name in fields:

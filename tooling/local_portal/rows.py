@@ -3,9 +3,10 @@
 Socrata's upsert takes a JSON array of row objects. An object creates or updates the row with
 its row identifier, changing only the fields it names; `":deleted": true` deletes the row.
 Objects may also name a row by `:id`, and on a dataset without a row identifier an object
-without `:id` is appended. Here every value is validated and rendered as the text the portal
-stores (and Socrata would hand back), and the objects for one row are folded into one change
-in payload order, so the store's SQL sees each row at most once.
+without `:id` is appended. A field the dataset has no column for refuses the whole payload.
+Here every value is validated and rendered as the text the portal stores (and Socrata would
+hand back), and the objects for one row are folded into one change in payload order, so the
+store's SQL sees each row at most once.
 """
 
 from __future__ import annotations
@@ -159,7 +160,9 @@ def plan_upsert(rows: Any, columns: Mapping[str, str], row_identifier: str | Non
                 except ValueError as error:
                     raise bad_request(f"row {index}, field {name}: {error}") from None
             else:
-                raise bad_request(f"row {index}: no such column: {name}")
+                # Socrata refuses the whole payload, and never creates a column for it
+                # (../shared/socrata/README.md; "Illegal field name sent" is its message).
+                raise bad_request(f"Illegal field name sent: {name}")
         named.update(values)
 
         row_key = values.get(row_identifier) if row_identifier is not None else None

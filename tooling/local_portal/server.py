@@ -1,31 +1,44 @@
-"""The portal's HTTP face: the SODA 2.x endpoints sodapy and the pipeline use, on loopback.
+"""The portal's HTTP face: the Socrata endpoints sodapy, socrata-py and the pipeline use.
 
-Socrata endpoints (answers are JSON unless noted):
+Socrata endpoints (answers are JSON unless noted; ../shared/socrata has the documents):
   GET    /resource/<id>.json | .csv   `$select $where $order $group $limit $offset`, and
                                       simple filters `?field=value`; CSV as text/csv
   POST   /resource/<id>.json          upsert: a JSON array (any or no Content-Type, as sodapy
-                                      sends it) or a CSV body with Content-Type text/csv
+                                      sends it) or a CSV body with Content-Type text/csv; a
+                                      field without a column refuses it whole (400)
   PUT    /resource/<id>.json          replace every row
   DELETE /resource/<id>/<row>.json    delete one row, by row identifier or :id
-  GET    /api/views/<id>.json         view metadata
-  PUT    /api/views/<id>.json         merge metadata; a missing dataset is CREATED (a local
-                                      extension, so a publisher can make sure its target exists)
+  GET    /api/views/<id>.json         the view; the row identifier as a column id
+  PUT    /api/views/<id>.json         replace the top-level keys sent (view_put.py); never
+                                      creates (unknown id: 404), never changes columns
   DELETE /api/views/<id>.json         delete the dataset
-  POST   /api/views.json              create a dataset with a generated id (sodapy's create())
   POST   /api/views/<id>/publication.json   publish: a no-op, every dataset here is published
-  POST   /api/assets                  upload a file (multipart, part `file`): {"id": ...}
-  GET    /api/views/<id>/files/<asset> | /api/assets/<asset>   an uploaded file, as uploaded
+  GET    /api/views/<id>/files/<asset>      an attachment the view lists, as uploaded
+  GET    /api/views/metadata/v1/<id>  Metadata API v1 (metadata_api.py)
+  PATCH  /api/views/metadata/v1/<id>  merge the fields sent; `?validateOnly=true`, `strict`
   GET    /api/catalog/v1              the catalog, paged as sodapy's datasets() reads it
+  Dataset Management API (dsmapi.py), under /api/publishing/v1:
+  POST   /revision                    a revision creating a new dataset (201)
+  POST   /revision/<id>               a revision of a published dataset (201)
+  GET|PUT|PATCH|DELETE /revision/<id>/<seq>   show; update (202); discard (201)
+  PUT    /revision/<id>/<seq>/apply   apply it (200, a task set)
+  POST   /revision/<id>/<seq>/attachment    upload a file (X-File-Name) (201)
+  POST   /revision/<id>/<seq>/source  an upload source (201)
+  GET|POST /source/<source>           show; upload its CSV bytes (201)
+  POST   /source/<source>/schema/<input schema>   a new output schema (201)
 
 Local extensions, for tests and operators, exempt from auth, faults and the request log:
   GET /_portal/health; GET|DELETE /_portal/requests (the recent requests: method, path, query,
   body row count, the row identifiers a write upserted and deleted, status);
   GET|POST|DELETE /_portal/faults (queue 202/429/5xx, slow or broken answers: control.py);
-  POST /_portal/reload (import changed CSV files without a restart).
+  POST /_portal/reload (import changed CSV files without a restart);
+  PUT /_portal/views/<id> (a published, empty dataset with the view sent, as GET
+  /api/views/<id>.json renders one: "the city's staff created this dataset earlier").
 
-Refusals carry Socrata's body `{"error": true, "code": ..., "message": ...}`: 400 for a
-malformed query or body, 401/403 for auth, 404 for unknown datasets and paths, 405 for a
-wrong method; 5xx only for genuine faults of the portal (and injected faults).
+Refusals carry Socrata's body `{"code": ..., "error": true, "message": ..., "data": {...}}`
+(an unknown dataset: the recorded 404 bodies, `not_found` for views and `dataset.missing` for
+rows): 400 for a malformed query or body, 401/403 for auth, 404 for unknown datasets and
+paths, 405 for a wrong method; 5xx only for genuine faults of the portal (and injected ones).
 
 `$limit` defaults to 1000 as on Socrata. JSON answers are capped at 50000 rows as on SODA
 2.0 endpoints, and more is refused with 400 rather than clamped, because a client that treats
@@ -68,11 +81,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from tooling.local_portal.assets import AssetStore, parse_upload
+from tooling.local_portal.assets import AssetStore, attachment_ids
 from tooling.local_portal.control import Fault, FaultQueue, RequestLog, parse_fault
-from tooling.local_portal.errors import PortalError, bad_request, not_found
+from tooling.local_portal.dsmapi import Publishing, answer
+from tooling.local_portal.errors import PortalError, bad_request, missing_dataset, not_found
+from tooling.local_portal.metadata_api import patch_view, render_metadata
 from tooling.local_portal.soql import MAX_OFFSET, SoqlError, SoqlQuery
 from tooling.local_portal.store import Dataset, PortalStore
+from tooling.local_portal.view_put import put_view
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +104,7 @@ CSV_TYPE = "text/csv; charset=utf-8"
 _SOQL_PARAMS = ("$select", "$where", "$order", "$group", "$limit", "$offset")
 _SERVICE_PARAMS = ("$$app_token", "$$exclude_system_fields")
 _CATALOG_ORDERS: dict[str, Callable[[Dataset], Any]] = {
-    "name": lambda dataset: dataset.view["name"].lower(),
+    "name": lambda dataset: str(dataset.view.get("name") or "").lower(),
     "createdat": lambda dataset: dataset.created_at,
     "updatedat": lambda dataset: max(dataset.rows_updated_at, dataset.view_last_modified),
 }
@@ -98,8 +114,13 @@ _ROW_RE = re.compile(rf"/resource/{_DATASET}/(?P<row>[^/]+?)(?:\.json)?")
 _VIEW_RE = re.compile(rf"/api/views/{_DATASET}(?:\.json)?")
 _PUBLICATION_RE = re.compile(rf"/api/views/{_DATASET}/publication(?:\.json)?")
 _DIGITS_RE = re.compile(r"[0-9]{1,19}")
-_ASSET_RE = re.compile(r"/api/assets/(?P<asset>[^/]+)")
 _FILE_RE = re.compile(rf"/api/views/{_DATASET}/files/(?P<asset>[^/]+)")
+_METADATA_RE = re.compile(r"/api/views/metadata/v1/(?P<id>[^/]+)")
+_REVISIONS = "/api/publishing/v1/revision"
+_REVISION_RE = rf"{_REVISIONS}/{_DATASET}/(?P<seq>[^/]+)"
+_SOURCE_RE = r"/api/publishing/v1/source/(?P<source>[^/]+)"
+_SEED_RE = re.compile(r"/_portal/views/(?P<id>[^/]+)")
+_FILENAME_TOKEN_RE = re.compile(r"[A-Za-z0-9._-]+")
 
 
 @dataclass
@@ -240,7 +261,8 @@ def _catalog_search(datasets: list[Dataset], values: dict[str, list[str]]) -> li
         datasets = [
             dataset
             for dataset in datasets
-            if text in f"{dataset.view['name']} {dataset.view['description'] or ''}".lower()
+            if text
+            in f"{dataset.view.get('name') or ''} {dataset.view.get('description') or ''}".lower()
         ]
     if "order" in values:
         datasets = _catalog_sorted(datasets, values["order"][-1])
@@ -269,6 +291,23 @@ def _basic_auth(header: str) -> tuple[str, str, str]:
 
 def _same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _flag(value: str | None, name: str) -> bool:
+    """A boolean query parameter such as `validateOnly=true`; absent is false."""
+    if value is None or value.strip().lower() in ("", "false", "0"):
+        return False
+    if value.strip().lower() in ("true", "1"):
+        return True
+    raise bad_request(f"{name} must be true or false")
+
+
+def _content_disposition(filename: str) -> str:
+    """`attachment; filename=...`, as the recorded attachment download answers."""
+    filename = re.sub(r"[\r\n\"\\]", "_", filename)
+    if _FILENAME_TOKEN_RE.fullmatch(filename):
+        return f"attachment; filename={filename}"
+    return f'attachment; filename="{filename}"'
 
 
 def _csv_rows(body: bytes) -> list[dict[str, str | None]]:
@@ -313,6 +352,7 @@ class _Portal:
         self.credentials = credentials
         self.app_token = app_token
         self.assets = AssetStore(store.data_dir)
+        self.publishing = Publishing(store, self.assets)
         self.faults = FaultQueue()
         self.requests = RequestLog()
         self.stopping = threading.Event()
@@ -655,6 +695,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     # Socrata endpoints (the routes in _ROUTES) --------------------------------------------
 
+    def _base_url(self) -> tuple[str, str]:
+        """This portal's base URL and its domain (host:port), as answers name them."""
+        host, port = self.server.server_address[:2]
+        domain = f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+        return f"http://{domain}", domain
+
     def _get_catalog(self, request: _Request) -> _Answer:
         values: dict[str, list[str]] = {}
         for name, value in request.params:
@@ -664,12 +710,11 @@ class _Handler(BaseHTTPRequestHandler):
             values.get("limit", [str(CATALOG_DEFAULT_LIMIT)])[-1], "limit", CATALOG_MAX_LIMIT
         )
         offset = _whole_number(values.get("offset", ["0"])[-1], "offset", MAX_OFFSET)
-        host, port = self.server.server_address[:2]
-        domain = f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+        base_url, domain = self._base_url()
         return _json_answer(
             {
                 "results": [
-                    dataset.catalog_entry(base_url=f"http://{domain}", domain=domain)
+                    dataset.catalog_entry(base_url=base_url, domain=domain)
                     for dataset in datasets[offset : offset + limit]
                 ],
                 "resultSetSize": len(datasets),
@@ -677,22 +722,15 @@ class _Handler(BaseHTTPRequestHandler):
             }
         )
 
-    def _add_asset(self, request: _Request) -> _Answer:
-        content_type = self.headers.get("Content-Type") or ""
-        asset = self.server.portal.assets.add(*parse_upload(content_type, request.body))
-        return _json_answer(asset.rendered())
-
-    def _get_asset(self, request: _Request) -> _Answer:
-        asset = self.server.portal.assets.get(request.path["asset"])
-        return _Answer(200, asset.body, asset.content_type)
-
     def _get_dataset_file(self, request: _Request) -> _Answer:
-        self.server.portal.store.dataset(request.path["id"])
-        return self._get_asset(request)
-
-    def _create_view(self, request: _Request) -> _Answer:
-        dataset = self.server.portal.store.create_dataset(self._json_body(request.body))
-        return _json_answer(dataset.rendered())
+        """An attachment, while the dataset's view lists it (`download`, `filename` ignored)."""
+        dataset = self.server.portal.store.dataset(request.path["id"])
+        asset_id = request.path["asset"]
+        if asset_id not in attachment_ids(dataset.view):
+            raise not_found(f"{dataset.id} has no attachment {asset_id}")
+        asset = self.server.portal.assets.get(asset_id)
+        headers = {"Content-Disposition": _content_disposition(asset.filename)}
+        return _Answer(200, asset.body, asset.content_type, headers)
 
     def _publish(self, request: _Request) -> _Answer:
         return _json_answer(self.server.portal.store.dataset(request.path["id"]).rendered())
@@ -702,16 +740,132 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _update_view(self, request: _Request) -> _Answer:
         update = self._json_body(request.body)
-        dataset, _ = self.server.portal.store.update_view(request.path["id"], update)
+        dataset = self.server.portal.store.change_view(
+            request.path["id"], lambda view: put_view(view, update)
+        )
         return _json_answer(dataset.rendered())
 
     def _delete_view(self, request: _Request) -> _Answer:
         self.server.portal.store.delete_dataset(request.path["id"])
         return _Answer(200, b"")
 
-    def _delete_row(self, request: _Request) -> _Answer:
+    # Metadata API v1
+
+    def _metadata(self, dataset: Dataset, view: dict[str, Any] | None = None) -> dict[str, Any]:
+        base_url, domain = self._base_url()
+        return render_metadata(
+            dataset.id,
+            dataset.view if view is None else view,
+            created_at=dataset.created_at,
+            rows_updated_at=dataset.rows_updated_at,
+            view_last_modified=dataset.view_last_modified,
+            base_url=base_url,
+            domain=domain,
+        )
+
+    def _get_metadata(self, request: _Request) -> _Answer:
+        return _json_answer(self._metadata(self.server.portal.store.dataset(request.path["id"])))
+
+    def _patch_metadata(self, request: _Request) -> _Answer:
+        params = dict(request.params)
+        validate_only = _flag(params.get("validateOnly"), "validateOnly")
+        _flag(params.get("strict"), "strict")  # no warnings here, so strict changes nothing
         store = self.server.portal.store
         dataset = store.dataset(request.path["id"])
+        fields = self._json_body(request.body)
+        if validate_only:
+            view, errors = patch_view(dataset.view, fields)
+            metadata = self._metadata(dataset, view)
+            return _json_answer({"metadata": metadata, "errors": errors, "warnings": []})
+
+        def patched(view: dict[str, Any]) -> dict[str, Any]:
+            changed, errors = patch_view(view, fields)
+            if errors:
+                raise PortalError(
+                    400, "invalid_request", errors[0]["message"], data={"errors": errors}
+                )
+            return changed
+
+        return _json_answer(self._metadata(store.change_view(dataset.id, patched)))
+
+    # Dataset Management API
+
+    def _open_new_revision(self, request: _Request) -> _Answer:
+        revision = self.server.portal.publishing.open_revision(self._json_body(request.body))
+        return _json_answer(answer(revision.rendered(), revision.links()), 201)
+
+    def _open_revision(self, request: _Request) -> _Answer:
+        publishing = self.server.portal.publishing
+        revision = publishing.open_revision(self._json_body(request.body), request.path["id"])
+        return _json_answer(answer(revision.rendered(), revision.links()), 201)
+
+    def _get_revision(self, request: _Request) -> _Answer:
+        revision = self.server.portal.publishing.revision(request.path["id"], request.path["seq"])
+        return _json_answer(answer(revision.rendered(), revision.links()))
+
+    def _update_revision(self, request: _Request) -> _Answer:
+        revision = self.server.portal.publishing.update_revision(
+            request.path["id"], request.path["seq"], self._json_body(request.body)
+        )
+        return _json_answer(answer(revision.rendered(), revision.links()), 202)
+
+    def _discard_revision(self, request: _Request) -> _Answer:
+        revision = self.server.portal.publishing.discard(request.path["id"], request.path["seq"])
+        return _json_answer(answer(revision.rendered(), revision.links()), 201)
+
+    def _apply_revision(self, request: _Request) -> _Answer:
+        body = self._json_body(request.body) if request.body.strip() else {}
+        task = self.server.portal.publishing.apply(request.path["id"], request.path["seq"], body)
+        return _json_answer(answer(task))
+
+    def _add_revision_attachment(self, request: _Request) -> _Answer:
+        uploaded = self.server.portal.publishing.add_attachment(
+            request.path["id"],
+            request.path["seq"],
+            self.headers.get("X-File-Name"),
+            self.headers.get("Content-Type") or "",
+            request.body,
+        )
+        return _json_answer(uploaded, 201)
+
+    def _create_source(self, request: _Request) -> _Answer:
+        source = self.server.portal.publishing.create_source(
+            request.path["id"], request.path["seq"], self._json_body(request.body)
+        )
+        return _json_answer(answer(source.rendered(), source.links()), 201)
+
+    def _get_source(self, request: _Request) -> _Answer:
+        source = self.server.portal.publishing.source(request.path["source"])
+        return _json_answer(answer(source.rendered(), source.links()))
+
+    def _upload_source(self, request: _Request) -> _Answer:
+        source = self.server.portal.publishing.upload(
+            request.path["source"], self.headers.get("Content-Type") or "", request.body
+        )
+        return _json_answer(answer(source.rendered(), source.links()), 201)
+
+    def _create_output_schema(self, request: _Request) -> _Answer:
+        increment = dict(request.params).get("increment_revision")
+        schema = self.server.portal.publishing.create_output_schema(
+            request.path["source"],
+            request.path["schema"],
+            self._json_body(request.body),
+            increment_revision=increment is None or _flag(increment, "increment_revision"),
+        )
+        return _json_answer(answer(schema.rendered()), 201)
+
+    # Rows
+
+    def _rows_of(self, dataset_id: str) -> str:
+        """A dataset id of a /resource path; an unknown one is Socrata's `dataset.missing`
+        (recorded/test_get_missing.yaml)."""
+        if not self.server.portal.store.exists(dataset_id):
+            raise missing_dataset(dataset_id, "dataset.missing")
+        return dataset_id
+
+    def _delete_row(self, request: _Request) -> _Answer:
+        store = self.server.portal.store
+        dataset = store.dataset(self._rows_of(request.path["id"]))
         row = request.path["row"]
         key = dataset.row_identifier or ":id"
         answer = store.upsert(dataset.id, [{key: row, ":deleted": True}])
@@ -721,10 +875,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _get_rows(self, request: _Request) -> _Answer:
         output = request.path["format"] or "json"
+        dataset_id = self._rows_of(request.path["id"])
         if output == "json":
-            return self._rows_as_json(request.path["id"], request.params)
+            return self._rows_as_json(dataset_id, request.params)
         if output == "csv":
-            return self._rows_as_csv(request.path["id"], request.params)
+            return self._rows_as_csv(dataset_id, request.params)
         raise bad_request(f"the local portal serves .json and .csv, not .{output}")
 
     def _rows_as_json(self, dataset_id: str, params: list[tuple[str, str]]) -> _Answer:
@@ -757,8 +912,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _written_rows(self, request: _Request) -> Any:
         """The rows of a write's body, noted with their keys in the request log."""
+        dataset = self.server.portal.store.dataset(self._rows_of(request.path["id"]))
         rows = self._rows_body(request.body)
-        self._record_keys(self.server.portal.store.dataset(request.path["id"]), rows)
+        self._record_keys(dataset, rows)
         return rows
 
     # Local extensions (the routes in _CONTROL_ROUTES) -------------------------------------
@@ -789,18 +945,40 @@ class _Handler(BaseHTTPRequestHandler):
         reports = self.server.portal.store.sync_csv_files()
         return _json_answer({"imported": [asdict(report) for report in reports]})
 
+    def _seed_view(self, request: _Request) -> _Answer:
+        body = self._json_body(request.body)
+        dataset = self.server.portal.store.seed_dataset(request.path["id"], body)
+        return _json_answer(dataset.rendered())
+
 
 # The endpoints in the order they are tried, each method's handler in the order `Allow` lists.
 _ROUTES = (
     _Route(re.compile(r"/api/catalog/v1"), {"GET": _Handler._get_catalog}),
-    _Route(re.compile(r"/api/assets(?:\.json)?"), {"POST": _Handler._add_asset}),
-    _Route(_ASSET_RE, {"GET": _Handler._get_asset}),
     _Route(_FILE_RE, {"GET": _Handler._get_dataset_file}),
-    _Route(re.compile(r"/api/views(?:\.json)?"), {"POST": _Handler._create_view}),
     _Route(_PUBLICATION_RE, {"POST": _Handler._publish}),
+    _Route(_METADATA_RE, {"GET": _Handler._get_metadata, "PATCH": _Handler._patch_metadata}),
     _Route(
         _VIEW_RE,
         {"GET": _Handler._get_view, "PUT": _Handler._update_view, "DELETE": _Handler._delete_view},
+    ),
+    _Route(re.compile(_REVISIONS), {"POST": _Handler._open_new_revision}),
+    _Route(re.compile(rf"{_REVISIONS}/{_DATASET}"), {"POST": _Handler._open_revision}),
+    _Route(
+        re.compile(_REVISION_RE),
+        {
+            "GET": _Handler._get_revision,
+            "PUT": _Handler._update_revision,
+            "PATCH": _Handler._update_revision,
+            "DELETE": _Handler._discard_revision,
+        },
+    ),
+    _Route(re.compile(rf"{_REVISION_RE}/apply"), {"PUT": _Handler._apply_revision}),
+    _Route(re.compile(rf"{_REVISION_RE}/attachment"), {"POST": _Handler._add_revision_attachment}),
+    _Route(re.compile(rf"{_REVISION_RE}/source"), {"POST": _Handler._create_source}),
+    _Route(re.compile(_SOURCE_RE), {"GET": _Handler._get_source, "POST": _Handler._upload_source}),
+    _Route(
+        re.compile(rf"{_SOURCE_RE}/schema/(?P<schema>[^/]+)"),
+        {"POST": _Handler._create_output_schema},
     ),
     _Route(_ROW_RE, {"DELETE": _Handler._delete_row}),
     _Route(
@@ -823,6 +1001,7 @@ _CONTROL_ROUTES = (
         },
     ),
     _Route(re.compile(r"/_portal/reload"), {"POST": _Handler._reload}),
+    _Route(_SEED_RE, {"PUT": _Handler._seed_view}),
 )
 
 

@@ -6,6 +6,11 @@ holds, and imports every `<dataset-id>.csv` of the folder that changed since its
 they survive restarts. A dataset whose CSV disappears keeps its last rows; when the CSV comes
 back, or changes, it is the truth again, over anything written through the API meanwhile.
 
+How a view changes is decided by pure functions elsewhere (`view_put`, `metadata_api`,
+`dsmapi`, `views` for the local seeds and sidecars); the store applies their result with the
+table it implies (columns added or dropped, a new row identifier checked) in one transaction.
+Column ids are unique across the portal, as on Socrata (`_column_ids`).
+
 Thread safety: one DuckDB connection, and a cursor (DuckDB's per-thread connection) per
 operation. Writes also take one lock and run in one transaction, so a refused request leaves
 nothing behind and readers never see half a write.
@@ -16,11 +21,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import secrets
-import string
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +35,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from tooling.local_portal.csv_import import ImportReport, file_fingerprint, import_csv, read_sidecar
-from tooling.local_portal.errors import PortalError, bad_request, not_found
+from tooling.local_portal.errors import PortalError, bad_request, missing_dataset
 from tooling.local_portal.fast_rows import payload_columns
 from tooling.local_portal.row_ids import NEW_ROW_ID_SQL
 from tooling.local_portal.rows import PayloadColumns
@@ -46,13 +49,34 @@ from tooling.local_portal.schema import (
     table_name,
     utc_now,
 )
-from tooling.local_portal.soql import SoqlQuery, compile_query, quote_identifier
-from tooling.local_portal.views import catalog_entry, empty_view, merge_view, render_view
+from tooling.local_portal.soql import NUMERIC_TYPES, SoqlQuery, compile_query, quote_identifier
+from tooling.local_portal.views import (
+    ColumnIds,
+    catalog_entry,
+    column_ids_after,
+    empty_view,
+    merge_view,
+    migrate_view,
+    render_view,
+    row_identifier_field,
+    seed_view,
+)
 
 log = logging.getLogger(__name__)
 
-_ID_ALPHABET = string.ascii_lowercase + string.digits
 CSV_BATCH_ROWS = 100_000
+# A column retyped by a schema: (SQL telling a stored text {v} fits, SQL of its new text).
+_RETYPING = {
+    "number": ("TRY_CAST(trim({v}) AS DOUBLE) IS NOT NULL", "trim({v})"),
+    "calendar_date": (
+        "TRY_CAST({v} AS TIMESTAMP) IS NOT NULL",
+        "strftime(TRY_CAST({v} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g')",
+    ),
+    "checkbox": (
+        "lower(trim({v})) IN ('true', 'false', '1', '0')",
+        "CASE WHEN lower(trim({v})) IN ('true', '1') THEN 'true' ELSE 'false' END",
+    ),
+}
 # A backfill commits a 10,000-row chunk several times a second. At DuckDB's default (16 MB of
 # log) every few chunks were checkpointed, rewriting the same unfinished row group each time:
 # about a tenth of a full publish's time. The log is still checkpointed, and on close.
@@ -84,7 +108,8 @@ class Dataset:
 
     @property
     def row_identifier(self) -> str | None:
-        return self.view["metadata"].get("rowIdentifier")
+        """The row identifier's field name (the view keeps its column id), or None."""
+        return row_identifier_field(self.view)
 
     def rendered(self) -> dict[str, Any]:
         return render_view(
@@ -153,14 +178,19 @@ class PortalStore:
                 "FROM portal_datasets"
             ).fetchall()
         for dataset_id, view, created, rows_updated, view_modified, source in rows:
-            self._datasets[dataset_id] = Dataset(
+            stored = json.loads(view)
+            dataset = Dataset(
                 dataset_id,
-                json.loads(view),
+                migrate_view(stored),
                 created,
                 rows_updated,
                 view_modified,
                 json.loads(source) if source else None,
             )
+            if dataset.view != stored:
+                with self._transaction() as cursor:
+                    self._save(cursor, dataset)
+            self._datasets[dataset_id] = dataset
         self.sync_csv_files()
 
     def close(self) -> None:
@@ -218,8 +248,11 @@ class PortalStore:
     def dataset(self, dataset_id: str) -> Dataset:
         dataset = self._datasets.get(dataset_id)
         if dataset is None:
-            raise not_found(f"no dataset with id {dataset_id}")
+            raise missing_dataset(dataset_id)
         return dataset
+
+    def exists(self, dataset_id: str) -> bool:
+        return dataset_id in self._datasets
 
     def select(self, dataset_id: str, query: SoqlQuery, *, as_json: bool = False) -> Selection:
         """Run a SoQL query; rows carry texts, or one JSON object text each when `as_json`."""
@@ -255,8 +288,13 @@ class PortalStore:
 
     # Metadata ---------------------------------------------------------------------------
 
+    def _column_ids(self) -> ColumnIds:
+        """New column ids, above every id of every dataset (callers hold the write lock)."""
+        return column_ids_after(dataset.view for dataset in self._datasets.values())
+
     def update_view(self, dataset_id: str, update: Any) -> tuple[Dataset, bool]:
-        """Merge `update` into the dataset's view, creating the dataset when it is new.
+        """Merge a local update (a sidecar's shape, see `views.merge_view`) into the dataset's
+        view, creating the dataset when it is new; not a Socrata endpoint (tests and tools).
 
         Returns the dataset and whether it was created. New columns are added to the table;
         a new row identifier must be filled and unique in the rows already there.
@@ -265,37 +303,133 @@ class PortalStore:
             raise bad_request(f"{dataset_id!r} is not a dataset id like abcd-1234")
         with self._write_lock:
             existing = self._datasets.get(dataset_id)
-            view = merge_view(existing.view if existing else empty_view(dataset_id), update)
-            now = time.time()
+            base = existing.view if existing else empty_view(dataset_id)
+            view = merge_view(base, update, self._column_ids())
+            return self._store_view(dataset_id, view, replace_table=False), existing is None
+
+    def seed_dataset(self, dataset_id: str, body: Any) -> Dataset:
+        """A published, empty dataset with the view `body` (as GET /api/views renders one),
+        replacing any dataset of that id: `PUT /_portal/views/<id>`, a local extension that
+        stands in for "the city's staff created this dataset earlier"."""
+        if not DATASET_ID_RE.fullmatch(dataset_id):
+            raise bad_request(f"{dataset_id!r} is not a dataset id like abcd-1234")
+        with self._write_lock:
+            view = seed_view(body, self._column_ids())
+            return self._store_view(dataset_id, view, replace_table=True)
+
+    def change_view(
+        self, dataset_id: str, change: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> Dataset:
+        """Replace an existing dataset's view by `change(view)` (which may refuse by raising).
+
+        The view PUT and the Metadata API PATCH go through here; the table follows the view.
+        """
+        with self._write_lock:
+            return self._store_view(
+                dataset_id, change(self.dataset(dataset_id).view), replace_table=False
+            )
+
+    def _store_view(self, dataset_id: str, view: dict[str, Any], *, replace_table: bool) -> Dataset:
+        """Save `view` as the dataset's, creating, altering or recreating its table to match."""
+        existing = None if replace_table else self._datasets.get(dataset_id)
+        now = time.time()
+        if existing is None:
+            dataset = Dataset(dataset_id, view, now, now, now)
+        else:
+            dataset = dataclasses.replace(existing, view=view, view_last_modified=now)
+        with self._transaction() as cursor:
+            if replace_table:
+                cursor.execute(f"DROP TABLE IF EXISTS {dataset.table}")
+            self._match_table(cursor, existing, dataset)
+            self._save(cursor, dataset)
+        self._datasets[dataset_id] = dataset
+        return dataset
+
+    def _match_table(
+        self, cursor: duckdb.DuckDBPyConnection, existing: Dataset | None, dataset: Dataset
+    ) -> None:
+        """Make the dataset's table hold the view's fields; check a new row identifier."""
+        if existing is None:
+            cursor.execute(create_table_sql(table_name(dataset.id), dataset.fields))
+            return
+        for name in dataset.fields:
+            if name not in existing.fields:
+                cursor.execute(
+                    f"ALTER TABLE {dataset.table} ADD COLUMN {quote_identifier(name)} VARCHAR"
+                )
+        for name in existing.fields:
+            if name not in dataset.fields:
+                cursor.execute(f"ALTER TABLE {dataset.table} DROP COLUMN {quote_identifier(name)}")
+        old_types = existing.column_types
+        for name, data_type in dataset.column_types.items():
+            if name in old_types and old_types[name] != data_type:
+                self._retype(cursor, dataset, name, data_type)
+        if dataset.row_identifier not in (None, existing.row_identifier):
+            self._check_row_identifier(cursor, dataset)
+
+    @staticmethod
+    def _retype(
+        cursor: duckdb.DuckDBPyConnection, dataset: Dataset, name: str, data_type: str
+    ) -> None:
+        """Convert a retyped column's stored texts to the new type's rendering; refuse when
+        one does not convert (text, point and location take any text as it is)."""
+        kind = "number" if data_type in NUMERIC_TYPES else data_type
+        if kind not in _RETYPING:
+            return
+        column = quote_identifier(name)
+        fits, converted = (sql.format(v=column) for sql in _RETYPING[kind])
+        misfits = scalar_count(
+            cursor,
+            f"SELECT count(*) FROM {dataset.table} WHERE {column} IS NOT NULL AND NOT ({fits})",
+        )
+        if misfits:
+            raise bad_request(f"{name} cannot become {data_type}: {misfits} rows hold other values")
+        cursor.execute(
+            f"UPDATE {dataset.table} SET {column} = {converted} WHERE {column} IS NOT NULL"
+        )
+
+    def apply_revision(
+        self,
+        dataset_id: str,
+        build_view: Callable[[dict[str, Any] | None, ColumnIds], dict[str, Any]],
+        *,
+        create: bool,
+        rows: list[dict[str, Any]] | None = None,
+        replace: bool = False,
+    ) -> Dataset:
+        """A Dataset Management API revision's changes, in one transaction.
+
+        `build_view(current view or None, new column ids)` gives the new view: the table is
+        created (`create`) or its columns made equal to the view's; then `rows` (None: rows
+        left alone) replace the dataset's rows (`replace`) or are upserted into them.
+        """
+        with self._write_lock:
+            existing = self._datasets.get(dataset_id)
+            if create and existing is not None:
+                raise bad_request(f"a dataset {dataset_id} exists already")
+            if not create:
+                existing = self.dataset(dataset_id)
+            view = build_view(existing.view if existing else None, self._column_ids())
+            now = utc_now()
+            stamp = epoch_seconds(now)
             if existing is None:
-                dataset = Dataset(dataset_id, view, now, now, now)
+                dataset = Dataset(dataset_id, view, stamp, stamp, stamp)
             else:
-                dataset = dataclasses.replace(existing, view=view, view_last_modified=now)
+                dataset = dataclasses.replace(existing, view=view, view_last_modified=stamp)
             with self._transaction() as cursor:
-                if existing is None:
-                    cursor.execute(create_table_sql(table_name(dataset_id), dataset.fields))
-                else:
-                    for name in dataset.fields:
-                        if name not in existing.fields:
-                            cursor.execute(
-                                f"ALTER TABLE {dataset.table} "
-                                f"ADD COLUMN {quote_identifier(name)} VARCHAR"
-                            )
-                    if dataset.row_identifier not in (None, existing.row_identifier):
-                        self._check_row_identifier(cursor, dataset)
+                if replace and existing is not None:
+                    deleted = scalar_count(cursor, f"DELETE FROM {dataset.table}")
+                    if deleted:
+                        dataset = dataclasses.replace(dataset, rows_updated_at=stamp)
+                self._match_table(cursor, existing, dataset)
+                if rows:
+                    payload = payload_columns(rows, dataset.column_types, dataset.row_identifier)
+                    outcome = self._apply(cursor, dataset, payload, now)
+                    if outcome.created or outcome.changed or outcome.deleted:
+                        dataset = dataclasses.replace(dataset, rows_updated_at=stamp)
                 self._save(cursor, dataset)
             self._datasets[dataset_id] = dataset
-        return dataset, existing is None
-
-    def create_dataset(self, update: Any) -> Dataset:
-        """A new dataset with a generated id (sodapy's `create()`)."""
-        with self._write_lock:
-            while True:
-                dataset_id = "-".join(
-                    "".join(secrets.choice(_ID_ALPHABET) for _ in range(4)) for _ in range(2)
-                )
-                if dataset_id not in self._datasets:
-                    return self.update_view(dataset_id, update)[0]
+        return dataset
 
     def delete_dataset(self, dataset_id: str) -> None:
         with self._write_lock:
@@ -537,6 +671,7 @@ class PortalStore:
                     sidecar=sidecar,
                     table_exists=existing is not None,
                     now=now,
+                    new_column_id=self._column_ids(),
                 )
                 if existing is None:
                     dataset = Dataset(dataset_id, view, stamp, stamp, stamp, fingerprint)
