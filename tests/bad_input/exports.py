@@ -135,9 +135,14 @@ def platform_serving(root: Path, files: Mapping[str, Export | bytes | None]) -> 
         yield platform
 
 
-def public_dataset_ids(platform: Platform) -> list[str]:
-    """Every dataset the public portal holds: none until something is published."""
-    return [dataset.id for dataset in platform.public.store.datasets()]
+def published_dataset_ids(platform: Platform) -> list[str]:
+    """Every public dataset holding a row: none until something is published (the datasets
+    themselves are provisioned, empty, before the first run, as on a real domain)."""
+    return [
+        dataset.id
+        for dataset in platform.public.store.datasets()
+        if platform.published_rows(dataset.id)
+    ]
 
 
 def raw_count(platform: Platform, source_name: str) -> int:

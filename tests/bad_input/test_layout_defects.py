@@ -14,7 +14,7 @@ from tests.bad_input.exports import (
     SOURCES_BY_NAME,
     fixture_export,
     platform_serving,
-    public_dataset_ids,
+    published_dataset_ids,
     raw_count,
     row_id_field,
 )
@@ -104,7 +104,7 @@ def unreadable(tmp_path_factory: pytest.TempPathFactory):
             root = tmp_path_factory.mktemp(case.name)
             with platform_serving(root, files_with((case,))) as platform:
                 result = platform.run_daily_job(DAY)
-                done[case.name] = (platform, result, public_dataset_ids(platform))
+                done[case.name] = (platform, result, published_dataset_ids(platform))
         return done[case.name]
 
     return run_of

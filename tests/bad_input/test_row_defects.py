@@ -22,7 +22,7 @@ from tests.bad_input.exports import (
     exports_with_cases,
     fate_counts,
     platform_serving,
-    public_dataset_ids,
+    published_dataset_ids,
     raw_count,
     row_id_field,
 )
@@ -66,7 +66,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], B
                 root = tmp_path_factory.mktemp(f"row_defects_{batch}")
                 platform = stack.enter_context(platform_serving(root, exports_with_cases(cases)))
                 result = platform.run_daily_job(DAY)
-                public = set(public_dataset_ids(platform))
+                public = set(published_dataset_ids(platform))
                 published = {
                     name: {
                         row[row_id_field(name)]: row

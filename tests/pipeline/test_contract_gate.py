@@ -26,8 +26,7 @@ def test_a_failing_contract_stops_the_publish_step(platform, tmp_path):
     assert not evaluations["row_count"].passed
     assert evaluations["nopd_item_duplicate"].passed
     assert evaluations["schema"].passed
-    with platform.public_client() as client:
-        assert client.get_view(CALLS_FOR_SERVICE.published.public_dataset_id) is None
+    assert platform.published_rows(CALLS_FOR_SERVICE.published.public_dataset_id) == []
 
 
 def test_a_failing_contract_stops_no_other_mart_from_publishing(platform, tmp_path):

@@ -62,3 +62,24 @@ def test_the_right_app_token_or_none_is_served(guarded):
 
 def test_without_configured_credentials_writes_are_open(client):
     assert client.upsert(CFS_ID, ROW)["Rows Created"] == 1
+
+
+def test_the_current_user_is_who_the_credentials_name(guarded):
+    """docs_authentication.md: `/api/users/current.json` answers the authenticated user."""
+    answer = requests.get(
+        f"{guarded.url}/api/users/current.json", auth=("publisher", "s3cret"), timeout=5
+    )
+    assert answer.status_code == 200
+    assert answer.json()["displayName"] == "publisher"
+
+
+def test_there_is_no_current_user_without_credentials(guarded):
+    answer = requests.get(f"{guarded.url}/api/users/current.json", timeout=5)
+    assert answer.status_code == 401
+
+
+def test_wrong_credentials_have_no_current_user(guarded):
+    answer = requests.get(
+        f"{guarded.url}/api/users/current.json", auth=("publisher", "guess"), timeout=5
+    )
+    assert answer.status_code == 401

@@ -8,6 +8,7 @@ difference found here stops the dataset's publish with every column named and th
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 
 import pytest
 
@@ -21,7 +22,12 @@ from tests.publishing.conftest import DATASET, DATASET_ID, DAY, mart_row, writes
 def publish(client, mart):
     with mart.connect() as connection:
         return publish_window(
-            client, connection, DATASET, DayWindow(DAY, DAY), dataset_id=DATASET_ID, run_id="r"
+            client,
+            connection,
+            DATASET,
+            DayWindow(DAY, DAY + timedelta(days=1)),
+            dataset_id=DATASET_ID,
+            run_id="r",
         )
 
 
@@ -87,7 +93,12 @@ def test_a_dataset_missing_from_the_portal_is_named_with_the_fix(client, mart, p
     mart.write([mart_row(1)])
     with mart.connect() as connection, pytest.raises(PublicDatasetMismatch) as raised:
         publish_window(
-            client, connection, DATASET, DayWindow(DAY, DAY), dataset_id="none-0000", run_id="r"
+            client,
+            connection,
+            DATASET,
+            DayWindow(DAY, DAY + timedelta(days=1)),
+            dataset_id="none-0000",
+            run_id="r",
         )
     assert "none-0000 does not exist on the portal" in str(raised.value)
     assert writes(portal) == []

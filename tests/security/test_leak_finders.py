@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dagster as dg
 import duckdb
-import requests
 
+from tests.public_datasets import seed_view
 from tests.security.leaks import leaks_in_portal, leaks_in_runs, leaks_in_warehouse, needles
 from tooling.local_portal.server import serve_in_thread
 
@@ -50,8 +50,13 @@ def test_the_warehouse_search_finds_a_secret_in_any_text_column(tmp_path):
 
 def test_the_portal_search_finds_a_secret_in_a_views_metadata(tmp_path):
     with serve_in_thread(tmp_path) as portal:
-        view = {"name": "Leaky", "description": f"token {PLANTED['a planted secret']}"}
-        requests.put(f"{portal.url}/api/views/leak-0001.json", json=view, timeout=10)
+        view = {
+            "name": "Leaky",
+            "description": f"token {PLANTED['a planted secret']}",
+            "columns": [],
+            "metadata": {},
+        }
+        seed_view(portal.url, "leak-0001", view)
         assert leaks_in_portal(portal.url, PLANTED)
 
 

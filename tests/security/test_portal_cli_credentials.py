@@ -13,7 +13,12 @@ import requests
 
 LOCAL_PORTAL = str(Path(sys.executable).with_name("local-portal"))
 USER, PASSWORD = "publisher", "cli-pw-Hq83Mz1"
-VIEW = {"name": "Guarded", "description": "a dataset only the publisher may change"}
+# A write that needs no dataset first: opening a Dataset Management API revision of a new one.
+NEW_REVISION = "/api/publishing/v1/revision"
+REVISION = {
+    "action": {"type": "replace"},
+    "metadata": {"name": "Guarded", "description": "a dataset only the publisher may change"},
+}
 
 
 @pytest.fixture
@@ -36,24 +41,22 @@ def guarded_portal(tmp_path) -> Iterator[tuple[str, subprocess.Popen]]:
 
 def test_the_cli_portal_refuses_a_write_without_credentials(guarded_portal):
     url, _ = guarded_portal
-    answer = requests.put(f"{url}/api/views/gard-0001.json", json=VIEW, timeout=10)
+    answer = requests.post(f"{url}{NEW_REVISION}", json=REVISION, timeout=10)
     assert answer.status_code == 401
 
 
 def test_the_cli_portal_takes_a_write_with_its_credentials(guarded_portal):
     url, _ = guarded_portal
-    answer = requests.put(
-        f"{url}/api/views/gard-0001.json", json=VIEW, auth=(USER, PASSWORD), timeout=10
-    )
-    assert answer.status_code == 200
+    answer = requests.post(f"{url}{NEW_REVISION}", json=REVISION, auth=(USER, PASSWORD), timeout=10)
+    assert answer.status_code == 201
 
 
 def test_the_cli_portal_never_prints_its_password(guarded_portal):
     url, process = guarded_portal
-    requests.put(f"{url}/api/views/gard-0001.json", json=VIEW, auth=(USER, PASSWORD), timeout=10)
-    requests.put(f"{url}/api/views/gard-0001.json", json=VIEW, auth=(USER, "nope"), timeout=10)
+    requests.post(f"{url}{NEW_REVISION}", json=REVISION, auth=(USER, PASSWORD), timeout=10)
+    requests.post(f"{url}{NEW_REVISION}", json=REVISION, auth=(USER, "nope"), timeout=10)
     process.terminate()
     process.wait(timeout=15)
     output = process.stdout.read()  # through the text buffer the ready line was read from
-    assert "gard-0001" in output, "the requests were logged"
+    assert NEW_REVISION in output, "the requests were logged"
     assert PASSWORD not in output

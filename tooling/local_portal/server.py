@@ -43,9 +43,11 @@ paths, 405 for a wrong method; 5xx only for genuine faults of the portal (and in
 `$limit` defaults to 1000 as on Socrata. JSON answers are capped at 50000 rows as on SODA
 2.0 endpoints, and more is refused with 400 rather than clamped, because a client that treats
 a short page as the last would stop silently after a clamped page. CSV answers have no cap,
-as on SODA 2.1 endpoints, so a bulk reader takes a large span in few requests: they are
-written by DuckDB and Arrow to a temporary file and streamed from it with a Content-Length,
-so the portal's memory holds a batch, never the answer, and a cut-off answer is detectable.
+as on SODA 2.1 endpoints, except for a dataset whose view says `"newBackend": false` (a SODA
+2.0 dataset), where the 50000 cap holds for every format. So a bulk reader takes a large
+span in few requests, CSV answers are written by DuckDB and Arrow to a temporary file and
+streamed from it with a Content-Length: the portal's memory holds a batch, never the answer,
+and a cut-off answer is detectable.
 
 With credentials configured, writes need HTTP Basic auth with them and wrong
 credentials are refused on any request; reads without credentials stay open. With an app
@@ -61,6 +63,7 @@ import base64
 import binascii
 import contextlib
 import csv
+import hashlib
 import hmac
 import io
 import ipaddress
@@ -735,6 +738,32 @@ class _Handler(BaseHTTPRequestHandler):
     def _publish(self, request: _Request) -> _Answer:
         return _json_answer(self.server.portal.store.dataset(request.path["id"]).rendered())
 
+    def _get_current_user(self, request: _Request) -> _Answer:
+        """Who the request's credentials are (docs_authentication.md, "current user").
+
+        Unlike a read of public data, this needs credentials: without them there is no
+        current user, and Socrata answers 401. Wrong ones were refused before this ran.
+        """
+        header = self.headers.get("Authorization")
+        if header is None:
+            raise PortalError(
+                401,
+                "authentication_required",
+                "not logged in",
+                {"WWW-Authenticate": 'Basic realm="local-portal", charset="UTF-8"'},
+            )
+        _, username, _ = _basic_auth(header)
+        user_id = hashlib.sha256(username.encode()).hexdigest()
+        return _json_answer(
+            {
+                "id": f"{user_id[:4]}-{user_id[4:8]}",
+                "displayName": username,
+                "screenName": username,
+                "roleName": "publisher",
+                "rights": ["create_datasets", "edit_others_datasets", "view_others_datasets"],
+            }
+        )
+
     def _get_view(self, request: _Request) -> _Answer:
         return _json_answer(self.server.portal.store.dataset(request.path["id"]).rendered())
 
@@ -888,14 +917,21 @@ class _Handler(BaseHTTPRequestHandler):
         headers = _field_headers(selection.fields, selection.types)
         return _Answer(200, text.encode("utf-8"), JSON_TYPE, headers)
 
+    def _is_soda_2_0(self, dataset_id: str) -> bool:
+        """Whether the dataset is served by a SODA 2.0 endpoint: its view says it is not on
+        the new backend (`"newBackend": false`), as datasets not yet migrated say."""
+        return self.server.portal.store.dataset(dataset_id).view.get("newBackend") is False
+
     def _rows_as_csv(self, dataset_id: str, params: list[tuple[str, str]]) -> _Answer:
-        """A CSV answer has no row cap: it is written to a file and streamed from it."""
+        """A CSV answer is written to a file and streamed from it. It has no row cap on a
+        2.1 endpoint; a 2.0 endpoint caps any page at 50,000 rows (docs_paging.md)."""
         handle, name = tempfile.mkstemp(prefix="portal-answer-", suffix=".csv")
         os.close(handle)
         body_file = Path(name)
         try:
+            cap = MAX_LIMIT if self._is_soda_2_0(dataset_id) else None
             fields, types = self.server.portal.store.select_csv(
-                dataset_id, soql_query(params, max_limit=None), body_file
+                dataset_id, soql_query(params, max_limit=cap), body_file
             )
         except BaseException:
             body_file.unlink(missing_ok=True)
@@ -954,6 +990,7 @@ class _Handler(BaseHTTPRequestHandler):
 # The endpoints in the order they are tried, each method's handler in the order `Allow` lists.
 _ROUTES = (
     _Route(re.compile(r"/api/catalog/v1"), {"GET": _Handler._get_catalog}),
+    _Route(re.compile(r"/api/users/current\.json"), {"GET": _Handler._get_current_user}),
     _Route(_FILE_RE, {"GET": _Handler._get_dataset_file}),
     _Route(_PUBLICATION_RE, {"POST": _Handler._publish}),
     _Route(_METADATA_RE, {"GET": _Handler._get_metadata, "PATCH": _Handler._patch_metadata}),
