@@ -44,7 +44,7 @@ from orchestration.ingest.progress import (
 )
 from orchestration.ingest.slices import slice_window, window_day_stats
 from orchestration.partitions import DayWindow
-from orchestration.socrata.client import SocrataClient
+from orchestration.socrata.client import SocrataClient, page_cap
 from orchestration.warehouse.sql import quote_identifier, quote_literal, transaction
 
 log = logging.getLogger(__name__)
@@ -322,6 +322,10 @@ def _plan_load(
         raise SourceDatasetMissing(
             f"the internal portal {client.domain} has no dataset {dataset_id} ({source.title})"
         )
+    cap = page_cap(view)
+    if cap is not None and page_size > cap:
+        log.info("%s is a SODA 2.0 dataset: pages of %s rows, not %s", dataset_id, cap, page_size)
+        page_size = cap
     stats = window_day_stats(client, dataset_id, source.day_field, window)
     slices = slice_window({day: s.rows for day, s in stats.items()}, window, page_size)
     fields = source_fields(view)

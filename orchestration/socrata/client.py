@@ -39,6 +39,7 @@ RETRY_STATUSES = (202, 429, 500, 502, 503, 504)
 MAX_PAGE_SIZE = 50_000  # rows per JSON request (SODA 2.0's cap)
 CSV_PAGE_SIZE = 1_000_000  # rows per CSV request (SODA 2.1 has no cap): few requests a span
 DOWNLOAD_CHUNK_BYTES = 1 << 20
+SODA_2_0_PAGE_CAP = 50_000  # rows per request of any format on a SODA 2.0 endpoint
 KEYS_PER_QUERY = 200  # row identifiers asked for in one `in (...)`: a URL well under 8 KiB
 JSON = {"Content-Type": "application/json"}
 # The Metadata API and the Dataset Management API are asked again on 429 and 5xx only where
@@ -131,6 +132,17 @@ _TOKEN_RE = re.compile(
 def redacted(text: str) -> str:
     """`text` without URL credentials, app tokens or Authorization values."""
     return _TOKEN_RE.sub(r"\1<redacted>", _USERINFO_RE.sub(r"\1<redacted>@", text))
+
+
+def page_cap(view: dict[str, Any]) -> int | None:
+    """The most rows one request may ask of the dataset `view` describes, None for no cap.
+
+    A dataset not on Socrata's new backend (`"newBackend": false`) is served by a SODA 2.0
+    endpoint, whose `$limit` is at most 50,000 in every format; 2.1 endpoints take any
+    `$limit` (../shared/socrata/docs/docs_paging.md). A view that does not say is taken as
+    2.0: a cap that was not needed costs requests, a missing one a refused read.
+    """
+    return None if view.get("newBackend") is True else SODA_2_0_PAGE_CAP
 
 
 def split_domain(domain: str) -> tuple[str, str]:

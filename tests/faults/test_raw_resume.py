@@ -81,6 +81,30 @@ def test_a_load_of_many_pages_reads_every_row_once_though_id_texts_are_out_of_or
     assert len(csv_reads(portal)) == 3 * 4  # three slices of four pages, none read again
 
 
+def test_a_soda_2_0_source_is_read_in_pages_within_its_cap(source, portal, tmp_path):
+    # docs_paging.md: a 2.0 endpoint takes a $limit of at most 50,000 (the portal refuses
+    # more); the view's "newBackend": false is how a dataset says it is served by one.
+    portal.store.change_view(DATASET, lambda view: {**view, "newBackend": False})
+    warehouse = tmp_path / "warehouse.duckdb"
+
+    with duckdb.connect(str(warehouse)) as connection:
+        load_raw_window(
+            source, connection, SOURCE, WINDOW, dataset_id=DATASET, run_id="r", page_size=10**6
+        )
+
+    assert raw_keys(warehouse) == sorted(row["nopd_item"] for row in source_rows())
+    assert {read["query"]["$limit"] for read in csv_reads(portal)} == {"50000"}
+
+
+def test_a_soda_2_1_source_is_read_in_pages_of_the_configured_size(source, portal, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        load_raw_window(
+            source, connection, SOURCE, WINDOW, dataset_id=DATASET, run_id="r", page_size=10**6
+        )
+    assert {read["query"]["$limit"] for read in csv_reads(portal)} == {"1000000"}
+
+
 def test_a_failed_load_names_the_dataset_and_the_last_good_page(portal, source, tmp_path):
     fail_from_csv_page(portal, 6)
     with pytest.raises(RawLoadError) as raised:

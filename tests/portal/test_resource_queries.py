@@ -168,3 +168,23 @@ def test_an_unknown_dataset_answers_the_recorded_dataset_missing_body(portal, sh
     answer = requests.get(f"{portal.url}/resource/songs.json", timeout=5)
     assert answer.status_code == recorded["status"]
     assert answer.json() == json.loads(recorded["body"])
+
+
+def test_a_dataset_on_the_new_backend_says_so_and_serves_csv_pages_of_any_size(portal):
+    # docs_paging.md: a SODA 2.1 endpoint's $limit is unlimited
+    view = requests.get(f"{portal.url}/api/views/{CFS_ID}.json", timeout=5).json()
+    assert view["newBackend"] is True
+    answer = requests.get(
+        f"{portal.url}/resource/{CFS_ID}.csv", params={"$limit": "1000000"}, timeout=5
+    )
+    assert answer.status_code == 200
+
+
+def test_a_soda_2_0_dataset_refuses_a_csv_page_above_50000_rows(portal):
+    # docs_paging.md: on a 2.0 endpoint $limit is at most 50,000, in every format
+    portal.store.change_view(CFS_ID, lambda view: {**view, "newBackend": False})
+    url = f"{portal.url}/resource/{CFS_ID}.csv"
+    refused = requests.get(url, params={"$limit": "50001"}, timeout=5)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "query.soql.limit-too-high"
+    assert requests.get(url, params={"$limit": "50000"}, timeout=5).status_code == 200

@@ -7,7 +7,13 @@ import json
 import pytest
 import requests
 
-from orchestration.socrata.client import PortalRefused, SocrataClient, SocrataError, split_domain
+from orchestration.socrata.client import (
+    PortalRefused,
+    SocrataClient,
+    SocrataError,
+    page_cap,
+    split_domain,
+)
 from tests.public_datasets import seed_dataset
 from tooling.local_portal.server import serve_in_thread
 
@@ -196,3 +202,10 @@ def test_a_bulk_csv_read_may_wait_longer_than_a_read_without_being_asked_again(p
         inject_faults(portal, delay_s=1.5, count=1, path_prefix=f"/resource/{DATASET}")
         client.download_csv(DATASET, tmp_path / "rows.csv")
     assert len(requests_to(portal, f"/resource/{DATASET}.csv")) == 1
+
+
+def test_a_view_on_the_new_backend_has_no_page_cap_and_any_other_the_2_0_cap():
+    # docs_paging.md: 2.1 endpoints take any $limit, 2.0 endpoints at most 50,000
+    assert page_cap({"newBackend": True}) is None
+    assert page_cap({"newBackend": False}) == 50_000
+    assert page_cap({}) == 50_000

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import yaml
 
-from orchestration.socrata.client import PortalRefused, SocrataClient, portal_reason
+from orchestration.socrata.client import PortalRefused, SocrataClient, page_cap, portal_reason
 
 RECORDED = Path(__file__).resolve().parents[2].parent / "shared" / "socrata" / "recorded"
 if not RECORDED.is_dir():
@@ -237,6 +237,15 @@ def test_get_view_gives_the_row_identifier_as_a_numeric_column_id(replay):
     assert view["metadata"]["rowIdentifier"] == column_id
     by_id = {column["id"]: column["fieldName"] for column in view["columns"]}
     assert by_id[column_id] == "countid"
+
+
+def test_the_recorded_view_is_on_the_new_backend_so_its_pages_have_no_cap(replay):
+    """Replays test_get_metadata_and_attachments.yaml: a real view says `"newBackend": true`,
+    served by SODA 2.1, whose `$limit` has no cap (docs_paging.md)."""
+    client, _ = replay(VIEW_CASSETTE)
+    view = client.get_view(RECORDED_DATASET)
+    assert view["newBackend"] is True
+    assert page_cap(view) is None
 
 
 def test_get_view_keeps_attachments_with_their_asset_ids(replay):

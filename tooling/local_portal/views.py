@@ -351,6 +351,7 @@ def render_view(
             "metadata": copy.deepcopy(view["metadata"]),
         }
     )
+    rendered.setdefault("newBackend", True)  # served by SODA 2.1 unless the view says not
     column_id = row_identifier_id(view)
     if column_id is not None:
         rendered["rowIdentifierColumnId"] = column_id
