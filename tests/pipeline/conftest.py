@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.catalog import CALLS_FOR_SERVICE
+from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS
 from orchestration.definitions import build_definitions
 from orchestration.socrata.client import SocrataClient
 from orchestration.socrata.resource import SocrataResource
@@ -52,13 +52,26 @@ class Platform:
             self.resources(), asset_checks=asset_checks, portal_retry_policy=QUICK_PORTAL_RETRIES
         )
 
-    def run_daily_job(self, day: date = DAY, asset_checks=None) -> dg.ExecuteInProcessResult:
+    def run_daily_job(
+        self, day: date = DAY, asset_checks=None, assets: list[dg.AssetKey] | None = None
+    ) -> dg.ExecuteInProcessResult:
+        """The daily job for `day`, whole or only its `assets` (with their checks)."""
         job = self.definitions(asset_checks).resolve_job_def("daily_publish")
         result = job.execute_in_process(
-            partition_key=day.isoformat(), instance=dg.DagsterInstance.get(), raise_on_error=False
+            partition_key=day.isoformat(),
+            instance=dg.DagsterInstance.get(),
+            asset_selection=assets,
+            raise_on_error=False,
         )
         share_column_metadata(self.warehouse)
         return result
+
+    def publish_again(self, day: date = DAY) -> dg.ExecuteInProcessResult:
+        """The daily job's publish steps alone, from the marts an earlier run built: for
+        behaviours of publishing, without another raw load and dbt build."""
+        return self.run_daily_job(
+            day, assets=[dataset.published_asset_key for dataset in PUBLISHED_DATASETS]
+        )
 
     def public_client(self) -> SocrataClient:
         return SocrataClient(f"{self.public.host}:{self.public.port}")

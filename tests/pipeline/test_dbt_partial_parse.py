@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import dagster as dg
 import pytest
 
 from orchestration.transform.partial_parse import saved_parse_path
@@ -14,9 +15,14 @@ pytestmark = pytest.mark.integration  # builds warehouses with dbt: not in make 
 REPARSE = "Unable to do partial parsing"
 
 
+# One model is enough to make dbt load (or parse) the whole project, as every run does.
+ONE_MODEL = [dg.AssetKey("stg_service_requests_311")]
+
+
 def run_output(platform, capfd, day=DAY) -> str:
+    """What dbt printed in a daily run of one model (dbt parses the project all the same)."""
     capfd.readouterr()
-    assert platform.run_daily_job(day).success
+    assert platform.run_daily_job(day, assets=ONE_MODEL).success
     captured = capfd.readouterr()
     return captured.out + captured.err
 

@@ -107,7 +107,7 @@ def test_a_dataset_lacking_a_column_fails_alone_naming_the_column_and_the_fix(pu
     view = seeded_view(uof)
     view["columns"] = [c for c in view["columns"] if c["fieldName"] != "subject_age"]
     seed_view(published.public.url, uof.public_dataset_id, view)
-    result = published.run_daily_job(DAY)
+    result = published.publish_again()
     failures = step_failures(result)
     step = uof.published_asset_key.to_python_identifier()
     assert list(failures) == [step]
@@ -141,7 +141,7 @@ def test_the_provisioning_dry_run_reports_the_missing_column_and_writes_nothing(
     config = {"ops": {"provision_datasets": {"config": {"dry_run": False}}}}
     fixed = run_job(published, "provision_public_datasets", run_config=config)
     assert fixed.output_for_node("provision_datasets")["use_of_force"] == "columns changed"
-    assert published.run_daily_job(DAY).success
+    assert published.publish_again().success
 
 
 def test_the_preflight_job_passes_on_a_working_platform_and_writes_nothing(published):
