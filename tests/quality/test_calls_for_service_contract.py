@@ -110,6 +110,18 @@ def test_a_callers_name_in_any_published_column_fails(warehouse):
     assert any("caller name" in name for name in failed_checks(warehouse))
 
 
+@pytest.mark.parametrize("written", ["MARIE BOUDREAUX", "marie boudreaux", "Marie BOUDREAUX"])
+def test_a_callers_name_in_another_case_fails(warehouse, written):
+    tamper(warehouse, f"update marts.calls_for_service set dispositiontext = '{written}'")
+    assert any("caller name" in name for name in failed_checks(warehouse))
+
+
+def test_a_callers_name_with_its_accents_dropped_fails(warehouse):
+    tamper(warehouse, "update raw.calls_for_service set caller_name = 'Renée Thibodeaux'")
+    tamper(warehouse, "update marts.calls_for_service set dispositiontext = 'RENEE THIBODEAUX'")
+    assert any("caller name" in name for name in failed_checks(warehouse))
+
+
 def test_soda_makes_no_network_call(warehouse, monkeypatch):
     import socket
 
