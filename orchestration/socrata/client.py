@@ -190,30 +190,33 @@ def retrying_adapter(max_retries: int, backoff_s: float) -> HTTPAdapter:
     POST and PUT are retried too: every write this platform makes is an upsert or replace
     keyed by a row identifier, so sending it twice leaves the same rows.
     """
-    retry = Retry(
-        total=max_retries,
-        connect=max_retries,
-        read=max_retries,
-        status=max_retries,
-        backoff_factor=backoff_s,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=None,
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
-    return HTTPAdapter(max_retries=retry)
+    return _backing_off_adapter(max_retries, backoff_s, RETRY_STATUSES, methods=None)
 
 
 def management_adapter(max_retries: int, backoff_s: float) -> HTTPAdapter:
     """The adapter of Metadata API and Dataset Management API calls (see the constants)."""
+    return _backing_off_adapter(
+        max_retries, backoff_s, MANAGEMENT_RETRY_STATUSES, methods=MANAGEMENT_RETRY_METHODS
+    )
+
+
+def _backing_off_adapter(
+    max_retries: int,
+    backoff_s: float,
+    statuses: Iterable[int],
+    *,
+    methods: Iterable[str] | None,
+) -> HTTPAdapter:
+    """urllib3's retries of `statuses` and failed connections for `methods` (None: every
+    method), backing off exponentially and waiting a `Retry-After` when one is given."""
     retry = Retry(
         total=max_retries,
         connect=max_retries,
         read=max_retries,
         status=max_retries,
         backoff_factor=backoff_s,
-        status_forcelist=MANAGEMENT_RETRY_STATUSES,
-        allowed_methods=MANAGEMENT_RETRY_METHODS,
+        status_forcelist=statuses,
+        allowed_methods=methods,
         respect_retry_after_header=True,
         raise_on_status=False,
     )
