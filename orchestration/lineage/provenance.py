@@ -75,19 +75,33 @@ def check_outcomes(
     return outcomes
 
 
+# The fields of the platform's own fieldset, in the order a view shows them.
+PROVENANCE_KEYS = (
+    "Lineage document",
+    "Lineage JSON",
+    "Source dataset",
+    "Published at",
+    "Published by run",
+    "Code version",
+    "Partition",
+    "Update frequency",
+)
+
+
 def provenance_fields(document: Mapping[str, Any], html_url: str, json_url: str) -> dict:
     """The platform's own fieldset: where the lineage document is, and what published."""
     publication = document["publication"]
-    return {
-        "Lineage document": html_url,
-        "Lineage JSON": json_url,
-        "Source dataset": f"{document['source']['title']} ({document['source']['name']})",
-        "Published at": publication["published_at"],
-        "Published by run": publication["run_id"],
-        "Code version": publication["code_version"],
-        "Partition": publication["window"],
-        "Update frequency": UPDATE_FREQUENCY,
-    }
+    values = (
+        html_url,
+        json_url,
+        f"{document['source']['title']} ({document['source']['name']})",
+        publication["published_at"],
+        publication["run_id"],
+        publication["code_version"],
+        publication["window"],
+        UPDATE_FREQUENCY,
+    )
+    return dict(zip(PROVENANCE_KEYS, values, strict=True))
 
 
 def owned_metadata(dataset: PublishedDataset, provenance: Mapping[str, str]) -> dict[str, Any]:

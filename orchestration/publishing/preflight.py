@@ -22,22 +22,12 @@ from dataclasses import dataclass
 
 from orchestration.catalog import PUBLISHED_DATASETS, SOURCES, PublishedDataset, Source
 from orchestration.ingest.source_layout import SourceSchemaError, check_source_dataset
-from orchestration.lineage.provenance import PROVENANCE_FIELDSET, owned_metadata
+from orchestration.lineage.provenance import PROVENANCE_FIELDSET, PROVENANCE_KEYS, owned_metadata
 from orchestration.publishing.schema import mismatch_error
 from orchestration.socrata.client import SocrataClient, SocrataError
 from orchestration.socrata.resource import parse_dataset_ids
 
 SET_BY_EACH_PUBLISH = "(set by each publish)"
-PROVENANCE_KEYS = (
-    "Lineage document",
-    "Lineage JSON",
-    "Source dataset",
-    "Published at",
-    "Published by run",
-    "Code version",
-    "Partition",
-    "Update frequency",
-)
 
 
 @dataclass(frozen=True)
