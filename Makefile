@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
-DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.py' \) -print 2>/dev/null)
 
 # The venv's tools (dbt, dagster) come first, activated or not.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -20,7 +20,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run dev lineage-ui test test-fast bench bench-span lint lint-sql format clean
+.PHONY: help setup run dev lineage-ui reapply-rules test test-fast bench bench-span lint lint-sql format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,12 @@ dev: setup ## Serve the Dagster UI on 127.0.0.1:3000 with the local portals
 
 lineage-ui: setup ## Serve the Dagster UI read-only on 127.0.0.1:3001 for stakeholders (LINEAGE_UI_PORT=N)
 	$(BIN)/civic-embedded lineage-ui --port $(or $(LINEAGE_UI_PORT),3001)
+
+# After a privacy-rule change (a seed, macro or model): rebuild the history from the raw rows
+# already loaded, run the blocking checks, publish the difference (docs/operating.md).
+# Setup re-parses the dbt project first, since the rule's files changed.
+reapply-rules: setup ## After a rule change: rebuild, check, publish the difference (FROM=, TO=)
+	$(BIN)/python -m orchestration.publishing.reapply $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
 
 # Tests run in parallel, one worker more than there are cores (TEST_WORKERS=1 runs them in one
 # process): much of a test's time is spent waiting on dbt, Chromium or a portal in another

@@ -42,12 +42,25 @@ def test_a_juvenile_call_and_a_full_house_number_are_found(outside_audit):
         [
             {"nopd_item": "A1", "type_": "21j ", "typetext": "x", "block_address": "030XX Elm St"},
             {"nopd_item": "A2", "type_": "21", "typetext": "y", "block_address": "3021 Elm St"},
+            {
+                "nopd_item": "A3",
+                "type_": "21",
+                "typetext": "y",
+                "block_address": "Approx Loc:7238 Elm St",
+            },
+            {
+                "nopd_item": "A4",
+                "type_": "21",
+                "typetext": "y",
+                "block_address": "030XX Elm St Apt 4",
+            },
+            {"nopd_item": "A5", "type_": "21", "typetext": "y", "block_address": "I-10 W & 2nd St"},
         ],
     )
     violations, stores = audit_portal_stores(outside_audit)
     assert stores == 1
     assert any("1 calls of a juvenile type" in found for found in violations)
-    assert any("1 addresses with a full house number" in found for found in violations)
+    assert any("3 addresses with a full house number" in found for found in violations)
 
 
 def test_a_private_column_and_an_exact_juvenile_age_are_found(outside_audit):

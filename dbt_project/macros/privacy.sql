@@ -1,29 +1,9 @@
 {#- Privacy rules, one macro each, named as in seeds/privacy_rules.csv. -#}
 
-{#- A leading house number: digits, optionally one letter or a hyphenated suffix (3021,
-    3021A, 3021-25), then a space. Ordinal street names (2nd St, 8th St) are not house numbers. -#}
-{% macro house_number_pattern() -%}
-    '^\s*[0-9]+([A-Za-z]|-[A-Za-z0-9]+)?\s'
-{%- endmacro %}
-
-{#- mask_block_address: a house number becomes its hundred-block in the city's published
-    form (3021 Oliver White Ave -> 030XX Oliver White Ave). Intersections (A St & B St)
-    and places without a house number (I-10 W, 2nd St) keep their name. Blanks are made
-    plain spaces first: a no-break space after the house number must not keep it whole. -#}
-{% macro mask_block_address(address) -%}
-    {%- set plain = "regexp_replace(" ~ address ~ ", '[\\s\\pZ]+', ' ', 'g')" -%}
-    case
-        when {{ address }} is null then null
-        when regexp_matches({{ plain }}, {{ house_number_pattern() }})
-            then lpad(
-                cast(cast(regexp_extract({{ plain }}, '^\s*([0-9]+)', 1) as hugeint) // 100
-                    as varchar),
-                3,
-                '0'
-            ) || 'XX ' || trim(regexp_replace({{ plain }}, {{ house_number_pattern() }}, ''))
-        else trim({{ plain }})
-    end
-{%- endmacro %}
+{#- mask_block_address and withhold_unsafe_addresses are Python
+    (orchestration/warehouse/block_addresses.py, applied by the int_*_address_generalized
+    models): a house number anywhere in a typed text is beyond what one regular expression
+    here can say plainly. -#}
 
 {#- A WKT point as the city publishes `location`, longitude first. -#}
 {% macro wkt_point(longitude, latitude) -%}

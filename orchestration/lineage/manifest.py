@@ -4,7 +4,8 @@ The rule a step applies is read from the model itself: its description, and the 
 called in the select item that produces the column (`mask_block_address`, `normalized_text`,
 `is_juvenile_call_type`, ...).
 Python models, which sqlglot cannot read, declare their column inputs under
-`config.meta.column_lineage` in their YAML.
+`config.meta.column_lineage` in their YAML, and the rules they apply under
+`config.meta.column_rules`.
 """
 
 from __future__ import annotations
@@ -64,8 +65,13 @@ class ManifestIndex:
         return [tuple(item.split(".", 1)) for item in declared[column]]  # type: ignore[misc]
 
     def rules(self, name: str, column: str) -> list[str]:
-        """Macros and seeds used in the select item of `name` that produces `column`."""
-        code = self.nodes.get(name, {}).get("raw_code") or ""
+        """Macros and seeds used in the select item of `name` that produces `column`; for a
+        Python model, the rules it declares under `config.meta.column_rules`."""
+        node = self.nodes.get(name, {})
+        if node.get("language") == "python":
+            meta = node.get("config", {}).get("meta") or node.get("meta") or {}
+            return list((meta.get("column_rules") or {}).get(column, []))
+        code = node.get("raw_code") or ""
         item = _select_item(code, column)
         if not item:
             return []

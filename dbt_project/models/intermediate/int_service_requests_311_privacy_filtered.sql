@@ -4,7 +4,8 @@
 -- The privacy rules for 311: the requester's name, phone and email dropped
 -- (drop_requester_identity); the address and coordinates published at the precision the
 -- catalog sets (publish_311_address_at_catalog_precision): 'full' as the city publishes
--- them, 'block' as a hundred-block and block-grid coordinates. Staff type the requester's
+-- them, 'block' as a hundred-block and block-grid coordinates (a request whose address has
+-- no safe public form withheld: withhold_unsafe_addresses). Staff type the requester's
 -- name, phone or email (and, at block precision, the full address) into the free-text
 -- columns too: those are cut out of every published text (redact_private_values).
 {% set precision = var('service_requests_311')['address_precision'] %}
@@ -31,6 +32,16 @@ block_located as (
 
 ),
 
+address_generalized as (
+
+    select
+        source_row_id,
+        block_address,
+        address_withheld_reason
+    from {{ ref('int_service_requests_311_address_generalized') }}
+
+),
+
 located as (
 
     select
@@ -45,13 +56,18 @@ located as (
             {{ redact_private_values('flagged.' ~ column, typed_private) }} as {{ column }},
         {% endfor %}
         {% if precision == 'block' %}
-            {{ mask_block_address('flagged.final_address') }} as published_address,
+            address_generalized.block_address as published_address,
+            case
+                when address_generalized.address_withheld_reason is not null
+                    then 'withhold_unsafe_addresses'
+            end as exclusion_rule,
             block_located.map_x as published_x,
             block_located.map_y as published_y,
             round(block_located.block_latitude, 6) as published_latitude,
             round(block_located.block_longitude, 6) as published_longitude
         {% else %}
             flagged.final_address as published_address,
+            cast(null as varchar) as exclusion_rule,
             case when block_located.map_x is not null then flagged.final_x end as published_x,
             case when block_located.map_y is not null then flagged.final_y end as published_y,
             case when block_located.map_x is not null then flagged.latitude end
@@ -63,6 +79,8 @@ located as (
     from flagged
     left join block_located
         on flagged.source_row_id = block_located.source_row_id
+    left join address_generalized
+        on flagged.source_row_id = address_generalized.source_row_id
 
 ),
 
@@ -90,7 +108,8 @@ final as (
         contractor,
         contractor_action,
         rowid,
-        duplicate_of
+        duplicate_of,
+        exclusion_rule
 
     from located
 

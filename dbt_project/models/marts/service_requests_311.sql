@@ -10,7 +10,7 @@ with
 requests as (
 
     select * from {{ ref('int_service_requests_311_privacy_filtered') }}
-    where is_in_window
+    where is_in_window and exclusion_rule is null
 
 ),
 
