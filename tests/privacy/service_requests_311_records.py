@@ -12,8 +12,9 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from tests.privacy.messy import messy, polluted
-from tests.privacy.private_values import FIRST_NAMES, STREETS, SURNAMES
+from tests.privacy.addresses import typed_addresses
+from tests.privacy.messy import polluted
+from tests.privacy.private_values import FIRST_NAMES, SURNAMES
 
 DAY = date(2026, 11, 2)
 FREE_TEXTS = ("request_reason", "status", "contractor", "contractor_action")
@@ -24,6 +25,7 @@ class Request:
     row: dict[str, str | None]
     private: set[str]
     address: str
+    house_number: int = 0
 
 
 @st.composite
@@ -32,7 +34,9 @@ def requests(draw: st.DrawFn) -> Request:
     name = f"{first} {last}"
     phone = draw(st.from_regex(r"\A\(504\) 555-0[0-9]{3}\Z"))
     email = f"{first}.{last}{draw(st.integers(1, 99))}@example.com".lower()
-    address = f"{draw(st.integers(100, 9999))} {draw(st.sampled_from(STREETS))}"
+    # A house number in any position and form, unit designators after the street.
+    house_number, typed_address = draw(typed_addresses())
+    address = " ".join(typed_address.split())
     typed = [name, phone, email, address]
     minute = draw(st.integers(0, 23 * 60))
     row = {
@@ -41,7 +45,7 @@ def requests(draw: st.DrawFn) -> Request:
         "date_created": f"{DAY.isoformat()}T{minute // 60:02d}:{minute % 60:02d}:00.000",
         "request_status": "Pending",
         "responsible_agency": "Department of Public Works",
-        "final_address": draw(messy(address)).strip(),
+        "final_address": typed_address,
         "address_councildis": "E",
         "status": draw(polluted("Assigned to Contractor", typed)),
         "contractor": draw(polluted("Boh Bros", typed)),
@@ -52,4 +56,6 @@ def requests(draw: st.DrawFn) -> Request:
         "_source_updated_at": "2026-11-03T06:00:00.000Z",
     }
     row["date_modified"] = row["date_created"]
-    return Request(row=row, private={name, phone, email}, address=address)
+    return Request(
+        row=row, private={name, phone, email}, address=address, house_number=house_number
+    )

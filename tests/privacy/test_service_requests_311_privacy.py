@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import pytest
 
+from orchestration.warehouse.block_addresses import hundred_block
+from tests.privacy.addresses import unsafe_parts
 from tests.privacy.build import build_models
 from tests.privacy.collect import draw_examples
 from tests.privacy.private_values import leaked
@@ -18,7 +20,8 @@ from tests.warehouse_builder import SERVICE_REQUEST_FIELDS, query, write_raw_row
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 200
+EXAMPLES = 1000
+FINAL_ADDRESS = 8  # position in the mart's rows (the city's column order)
 SETTINGS = {"block_grid_feet": 300, "repeat_window_days": 7}
 
 
@@ -57,7 +60,7 @@ def leaks(published, private) -> dict[str, set[str]]:
 def test_the_batch_is_published(drawn, published_full):
     """Not a privacy property: proof that the drawn requests reached the public mart."""
     print(f"{len(drawn)} requests, {len(published_full)} published")
-    assert len(published_full) >= 150
+    assert len(published_full) >= 750
 
 
 def test_no_published_value_contains_the_requesters_name_phone_or_email(drawn, published_full):
@@ -69,3 +72,17 @@ def test_at_block_precision_no_published_value_contains_a_full_address(drawn, pu
     private = set().union(*({*request.private, request.address} for request in drawn))
     found = leaks(published_block, private)
     assert not found, f"{len(found)} published requests leak: {dict(list(found.items())[:5])}"
+
+
+def test_at_block_precision_every_address_is_the_house_numbers_block(drawn, published_block):
+    """Typed with the number first, last, after a prefix or a #, glued, with units after it."""
+    wrong = {}
+    for index, request in enumerate(drawn):
+        row = published_block.get(f"2026-{index:07d}")
+        if row is None or row[FINAL_ADDRESS] is None:
+            continue
+        address = row[FINAL_ADDRESS]
+        if unsafe_parts(address) or hundred_block(request.house_number) not in address:
+            wrong[row[0]] = (request.row["final_address"], address)
+    assert not wrong, f"{len(wrong)} addresses: {list(wrong.items())[:5]}"
+    assert len(published_block) >= 750

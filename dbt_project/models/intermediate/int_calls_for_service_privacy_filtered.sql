@@ -1,13 +1,17 @@
 -- A table, not a view: the mart and the tests on this model read it, and each would
 -- otherwise evaluate the privacy rules over the whole window again.
 {{ config(materialized='table') }}
+{# Empty but in tests of the contracts: see privacy_rules_off in dbt_project.yml. #}
+{% set rules_off = var('privacy_rules_off', []) %}
 -- The privacy rules of seeds/privacy_rules.csv applied: contact details and narratives
 -- dropped (and cut out of the address where staff typed them there), addresses and
--- coordinates generalized to the block, type and disposition texts published only as the
--- rule tables spell them, and each row that must not be published marked with the rule that
--- excludes it (the mart keeps the unmarked ones). A call is juvenile when any version of it
--- the window holds is: the police reclassify for 36 hours, versions can tie or arrive out of
--- order, and a case that was ever juvenile must not be published by whichever version wins.
+-- coordinates generalized to the block (a call whose address has no safe public form, or
+-- whose type the rule table does not know yet, withheld), type and disposition texts
+-- published only as the rule tables spell them, and each row that must not be published
+-- marked with the rule that excludes it (the mart keeps the unmarked ones). A call is
+-- juvenile when any version of it the window holds is: the police reclassify for 36 hours,
+-- versions can tie or arrive out of order, and a case that was ever juvenile must not be
+-- published by whichever version wins.
 with
 
 normalized as (
@@ -124,6 +128,32 @@ block_located as (
 
 ),
 
+-- Named columns, not `*`: the column lineage reads these models' schemas from the run, and
+-- a star it cannot expand would cost the whole model its lineage.
+address_generalized as (
+
+    select
+        source_row_id,
+        block_address,
+        address_withheld_reason
+    from {{ ref('int_calls_for_service_address_generalized') }}
+
+),
+
+{% set address_unmasked = (
+    'mask_block_address' in rules_off or 'withhold_unsafe_addresses' in rules_off
+) %}
+{% if address_unmasked %}
+    address_redacted as (
+
+        select
+            source_row_id,
+            address
+        from {{ ref('int_calls_for_service_address_redacted') }}
+
+    ),
+{% endif %}
+
 sensitive_types as (
 
     select * from {{ ref('sensitive_location_call_types') }}
@@ -136,25 +166,30 @@ screened as (
         -- normalized's columns only: `*` would add the join's nopd_item and a second
         -- is_juvenile_call_type, ambiguous to readers and to the column lineage.
         normalized.*,
-        {% if var('calls_for_service')['exclude_juvenile_call_types'] %}
-            coalesce(calls_ever_juvenile.is_juvenile_call_type, true)
-        {% else %}
+        {% if 'exclude_juvenile_call_types' in rules_off %}
             false
+        {% else %}
+            coalesce(calls_ever_juvenile.is_juvenile_call_type, true)
         {% endif %} as is_juvenile_call_type,
-        normalized.closed_at is null as is_open_call,
-        -- Redacted once here: the block mask reads the address five times.
-        {{ redact_private_values(
-            'normalized.address', '[normalized.caller_name, normalized.caller_phone]'
-        ) }} as redacted_address,
+        {% if 'exclude_open_calls' in rules_off %} false {% else %}
+            normalized.closed_at is null
+        {% endif %} as is_open_call,
+        -- suppress_coordinates_for_sensitive_types: the final or the initial type, in the
+        -- rule table's text or as the source typed it, matching a listed pattern.
+        {% if 'suppress_coordinates_for_sensitive_types' in rules_off %} false and {% endif %}
         exists(
             select 1 from sensitive_types
             where
-                starts_with(
-                    {{ privacy_text('normalized.type_text') }}, sensitive_types.type_text_prefix
+                regexp_matches({{ privacy_text('normalized.type_text') }}, sensitive_types.pattern)
+                or regexp_matches(
+                    {{ privacy_text('normalized.type_text_reported') }}, sensitive_types.pattern
                 )
-                or starts_with(
-                    {{ privacy_text('normalized.type_text_reported') }},
-                    sensitive_types.type_text_prefix
+                or regexp_matches(
+                    {{ privacy_text('normalized.initial_type_text') }}, sensitive_types.pattern
+                )
+                or regexp_matches(
+                    {{ privacy_text('normalized.initial_type_text_reported') }},
+                    sensitive_types.pattern
                 )
         ) as is_sensitive_location
 
@@ -169,10 +204,43 @@ generalized as (
     select
         -- Named apart rather than `* exclude (...)`, which the column lineage cannot read.
         screened.*,
-        published_type.type_text as published_type_text,
-        published_initial_type.type_text as published_initial_type_text,
+        -- The code as the rule table spells it too (' 21j' is published as 21J).
+        published_type.type_code as published_type_code,
+        {% if 'publish_code_texts_from_rule_tables' in rules_off %}
+            screened.type_text_reported as published_type_text,
+        {% else %}
+            published_type.type_text as published_type_text,
+        {% endif %}
+        published_initial_type.type_code as published_initial_type_code,
+        {% if 'publish_code_texts_from_rule_tables' in rules_off %}
+            screened.initial_type_text_reported as published_initial_type_text,
+        {% else %}
+            published_initial_type.type_text as published_initial_type_text,
+        {% endif %}
         published_disposition.disposition_text as published_disposition_text,
-        {{ mask_block_address('screened.redacted_address') }} as block_address,
+        {% if 'mask_block_address' in rules_off %}
+            address_redacted.address as block_address,
+        {% elif 'withhold_unsafe_addresses' in rules_off %}
+            coalesce(address_generalized.block_address, address_redacted.address)
+                as block_address,
+        {% else %}
+            address_generalized.block_address,
+        {% endif %}
+        {% if address_unmasked %}
+            false
+        {% else %}
+            address_generalized.address_withheld_reason is not null
+        {% endif %} as is_unsafe_address,
+        -- withhold_unclassified_call_types: a code the rule table does not list yet has no
+        -- known public text and no known juvenile or sensitive-location status.
+        {% if 'withhold_unclassified_call_types' in rules_off %} false and ({% endif %}
+        published_type.type_code is null
+        or (
+            {{ privacy_text('screened.initial_type_code') }} is not null
+            and published_initial_type.type_code is null
+        )
+        {% if 'withhold_unclassified_call_types' in rules_off %}){% endif %}
+            as is_unclassified_call_type,
         case when not screened.is_sensitive_location then block_located.map_x end as map_x,
         case when not screened.is_sensitive_location then block_located.map_y end as map_y,
         case
@@ -185,6 +253,12 @@ generalized as (
     from screened
     left join block_located
         on screened.source_row_id = block_located.source_row_id
+    left join address_generalized
+        on screened.source_row_id = address_generalized.source_row_id
+    {% if address_unmasked %}
+        left join address_redacted
+            on screened.source_row_id = address_redacted.source_row_id
+    {% endif %}
     -- publish_code_texts_from_rule_tables: a text typed by hand can carry a caller's name
     -- or address; only the rule tables' text for the code is published.
     left join call_types as published_type
@@ -206,10 +280,10 @@ final as (
         partition_date,
         versions_seen,
         nopd_item,
-        type_code,
+        coalesce(published_type_code, type_code) as type_code,
         published_type_text as type_text,
         priority,
-        initial_type_code,
+        coalesce(published_initial_type_code, initial_type_code) as initial_type_code,
         published_initial_type_text as initial_type_text,
         initial_priority,
         created_at,
@@ -228,6 +302,8 @@ final as (
         location,
         case
             when is_juvenile_call_type then 'exclude_juvenile_call_types'
+            when is_unclassified_call_type then 'withhold_unclassified_call_types'
+            when is_unsafe_address then 'withhold_unsafe_addresses'
             when is_open_call then 'exclude_open_calls'
         end as exclusion_rule
 
