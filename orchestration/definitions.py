@@ -17,6 +17,7 @@ from orchestration.defs.publish import (
     build_replace_job,
 )
 from orchestration.defs.quality import build_contract_check
+from orchestration.defs.reapply import reapply_privacy_rules_job
 from orchestration.defs.schedules import (
     DEFAULT_PUBLISH_HOUR,
     build_daily_schedule,
@@ -69,7 +70,8 @@ def build_definitions(
             daily_publish_job,
             freshness_job,
             build_publish_plan_job(published),
-            build_replace_job(published),
+            build_replace_job(published, sources),
+            reapply_privacy_rules_job,
             build_provision_job(published),
             build_preflight_job(sources, published),
         ],

@@ -3,10 +3,12 @@
 Each publish sends only what changed since the ledger's last record (see
 orchestration.publishing). Two explicit jobs sit beside the daily path: `publish_plan`, a dry
 run that shows per dataset what a partition's publish would send, and `replace_public_dataset`,
-the deliberate full refresh of one dataset after a schema or rule change.
+the deliberate full refresh of one dataset after a schema change, checked whole by the mart's
+contract first. (A rule change is `reapply_privacy_rules`, orchestration/defs/reapply.py.)
 """
 
 import dagster as dg
+import duckdb
 from pydantic import Field
 
 from orchestration.catalog import SOURCES, PublishedDataset, Source, source_of
@@ -37,9 +39,11 @@ from orchestration.publishing.row_fates import FateCounts, fate_counts
 from orchestration.publishing.send import (
     DEFAULT_CHUNK_SIZE,
     PublishResult,
+    empty_replace_refusal,
     publish_window,
     replace_dataset,
 )
+from orchestration.quality.gate import GateOutcome, history_window, run_gate
 from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.project import dbt_project
 from orchestration.warehouse.resource import WarehouseResource
@@ -263,14 +267,80 @@ def build_publish_plan_job(published: tuple[PublishedDataset, ...]) -> dg.JobDef
 class ReplaceConfig(dg.Config):
     dataset: str = Field(description="The public mart to republish, e.g. calls_for_service.")
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    allow_empty: bool = Field(
+        default=False,
+        description=(
+            "Replace the public dataset even when the mart is empty, deleting every public "
+            "row. Without it an empty mart is refused and nothing is sent."
+        ),
+    )
 
 
-def build_replace_job(published: tuple[PublishedDataset, ...]) -> dg.JobDefinition:
-    """The deliberate full refresh of one public dataset."""
+def _gate_refusal(outcome: GateOutcome, dataset_id: str) -> dg.Failure:
+    lines = [f"- {verdict.describe()}" for verdict in outcome.blocking]
+    lines += [f"- could not be evaluated: {error}" for error in outcome.errors]
+    return dg.Failure(
+        description=(
+            f"refusing to replace {dataset_id}: {len(outcome.blocking)} blocking check(s) of "
+            f"the {outcome.dataset} contract failed over {outcome.window.start}.."
+            f"{outcome.window.end}. Nothing was sent.\n" + "\n".join(lines)
+        ),
+        metadata={
+            "failed_checks": [verdict.check.name for verdict in outcome.blocking],
+            "window": f"{outcome.window.start}..{outcome.window.end}",
+        },
+    )
+
+
+def _checked_whole(
+    context: dg.OpExecutionContext,
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    dataset_id: str,
+    sources: tuple[Source, ...],
+) -> dict[str, object]:
+    """Hold the whole mart to its contract, as the daily gate holds a partition; raise a
+    `Failure` naming each blocking check that failed. What was checked, as metadata."""
+    window = history_window(connection, dataset, sources)
+    if window is None:  # no mart row and no raw row: nothing a check could find
+        context.log.info(f"{dataset.name}: no rows in the mart or raw, no contract to check")
+        return {"contract_checks_passed": 0}
+    gate = run_gate(connection, dataset, window, sources=sources)
+    for verdict in gate.verdicts:
+        if verdict.failed:
+            context.log.warning(f"{dataset.name} contract check {verdict.describe()}")
+    if not gate.passed:
+        raise _gate_refusal(gate, dataset_id)
+    context.log.info(
+        f"{dataset.name}: the {len(gate.verdicts)} contract checks hold over "
+        f"{window.start}..{window.end}; replacing the public dataset"
+    )
+    return {
+        "contract_checks_passed": sum(not verdict.failed for verdict in gate.verdicts),
+        "contract_checks_warned": sum(verdict.failed for verdict in gate.verdicts),
+        "contract_window": f"{window.start}..{window.end}",
+    }
+
+
+def build_replace_job(
+    published: tuple[PublishedDataset, ...], sources: tuple[Source, ...] = SOURCES
+) -> dg.JobDefinition:
+    """The deliberate full refresh of one public dataset, behind the same gate as a publish.
+
+    A replace sends the whole mart, so it is checked whole: the mart's blocking contract
+    checks (the Soda contract the daily gate runs, `quality.gate.run_gate`) over its whole
+    history, before anything is sent. An empty mart is refused unless `allow_empty`: its
+    replace would wipe the public dataset. It republishes the mart as it stands and rebuilds
+    nothing: after a rule change, `reapply_privacy_rules` rebuilds and publishes the
+    difference (orchestration/defs/reapply.py).
+    """
 
     @dg.op(
         pool="warehouse",
-        description="Replace every row of one public dataset with its mart; rebuild its ledger.",
+        description=(
+            "Check one public dataset's whole mart against its contract, then replace every "
+            "row of the dataset with it and rebuild its ledger."
+        ),
     )
     def replace_public_rows(
         context: dg.OpExecutionContext,
@@ -284,31 +354,40 @@ def build_replace_job(published: tuple[PublishedDataset, ...]) -> dg.JobDefiniti
         def progress(sent: int, total: int) -> None:
             context.log.info(f"{dataset.name}: {sent:,} of {total:,} rows sent")
 
-        with public_portal.open() as client, warehouse.connect() as connection:
-            result = replace_dataset(
-                client,
-                connection,
-                dataset,
-                dataset_id=dataset_id,
-                run_id=context.run_id,
-                chunk_size=config.chunk_size,
-                progress=progress,
-            )
+        with warehouse.connect() as connection:
+            if not config.allow_empty and (
+                refusal := empty_replace_refusal(connection, dataset, dataset_id)
+            ):
+                raise dg.Failure(description=str(refusal))
+            checked = _checked_whole(context, connection, dataset, dataset_id, sources)
+            with public_portal.open() as client:
+                result = replace_dataset(
+                    client,
+                    connection,
+                    dataset,
+                    dataset_id=dataset_id,
+                    run_id=context.run_id,
+                    chunk_size=config.chunk_size,
+                    progress=progress,
+                    allow_empty=config.allow_empty,
+                )
         context.log.info(f"full refresh of {result.summary()}")
         context.log_event(
             dg.AssetObservation(
                 asset_key=dataset.published_asset_key,
-                metadata={"full_refresh": True, **_plan_metadata(result)},
+                metadata={"full_refresh": True, **_plan_metadata(result), **checked},
             )
         )
-        return dg.Output(result.plan.as_dict(), metadata=_plan_metadata(result))
+        return dg.Output(result.plan.as_dict(), metadata={**_plan_metadata(result), **checked})
 
     return dg.GraphDefinition(
         name="replace_public_dataset", node_defs=[replace_public_rows]
     ).to_job(
         description=(
-            "Deliberate full refresh of one public dataset (after a schema or rule change): "
-            "the portal's rows replaced by the whole mart, the publish ledger rebuilt. "
-            "Never scheduled."
+            "Deliberate full refresh of one public dataset (after a schema change): the "
+            "mart's contract checked over its whole history, then the portal's rows replaced "
+            "by the whole mart and the publish ledger rebuilt. Refuses an empty mart unless "
+            "allow_empty. After a rule change, run reapply_privacy_rules instead. Never "
+            "scheduled."
         ),
     )

@@ -13,18 +13,16 @@ import dagster as dg
 
 from orchestration.catalog import SOURCES, PublishedDataset, Source
 from orchestration.partitions import DayWindow, daily_partitions
-from orchestration.quality.contract_checks import DeclaredCheck, declared_checks
-from orchestration.quality.gate import composed_contract, contract_variables
-from orchestration.quality.samples import failing_row_ids
-from orchestration.quality.soda import CheckOutcome, contract_path, verify
+from orchestration.quality.contract_checks import declared_checks
+from orchestration.quality.gate import Verdict, composed_contract, run_gate
+from orchestration.quality.soda import contract_path
 from orchestration.warehouse.resource import WarehouseResource
 
 
-def _severity(check: DeclaredCheck, result: CheckOutcome | None) -> dg.AssetCheckSeverity:
-    """WARN for a warn-level check, or for a two-level threshold that crossed only its warn
-    level (Soda's WARN outcome); ERROR otherwise, which blocks the publish step."""
-    warned = result is not None and result.outcome == "WARN"
-    return dg.AssetCheckSeverity.WARN if check.warn_only or warned else dg.AssetCheckSeverity.ERROR
+def _severity(verdict: Verdict) -> dg.AssetCheckSeverity:
+    """WARN for a check that only warns (see `gate.Verdict.warns_only`); ERROR otherwise,
+    which blocks the publish step."""
+    return dg.AssetCheckSeverity.WARN if verdict.warns_only else dg.AssetCheckSeverity.ERROR
 
 
 def build_contract_check(
@@ -59,46 +57,26 @@ def build_contract_check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
         window = DayWindow.from_time_window(context.partition_time_window)
-        variables = contract_variables(dataset, window, sources)
         with warehouse.connect(read_only=True) as connection:
-            outcome = verify(connection, contract, variables, document)
-            for error in outcome.errors:
-                context.log.error(f"{dataset.name} contract could not be evaluated: {error}")
-            for check in declared:
-                result = next(
-                    (
-                        o
-                        for o in outcome.checks
-                        if check.matches(o.column, o.check_type, o.qualifier)
-                    ),
-                    None,
-                )
-                failed = result is None or result.outcome in ("FAILED", "WARN")
-                sample = (
-                    failing_row_ids(connection, dataset, check, document["filter"], variables)
-                    if failed and result is not None
-                    else []
-                )
-                if failed:
-                    context.log.warning(
-                        f"{dataset.name} contract check {check.name} "
-                        f"{'not evaluated' if result is None else result.outcome}: "
-                        f"{result.diagnostics if result else outcome.errors}"
-                    )
-                yield dg.AssetCheckResult(
-                    asset_key=dataset.mart_asset_key,
-                    check_name=check.name,
-                    passed=not failed,
-                    severity=_severity(check, result),
-                    metadata=_metadata(window, result, sample, outcome.errors),
-                )
+            outcome = run_gate(connection, dataset, window, contract, sources, document)
+        for error in outcome.errors:
+            context.log.error(f"{dataset.name} contract could not be evaluated: {error}")
+        for verdict in outcome.verdicts:
+            if verdict.failed:
+                context.log.warning(f"{dataset.name} contract check {verdict.describe()}")
+            yield dg.AssetCheckResult(
+                asset_key=dataset.mart_asset_key,
+                check_name=verdict.check.name,
+                passed=not verdict.failed,
+                severity=_severity(verdict),
+                metadata=_metadata(window, verdict, outcome.errors),
+            )
 
     return contract_checks
 
 
-def _metadata(
-    window: DayWindow, result: CheckOutcome | None, sample: list[str], errors: tuple[str, ...]
-) -> dict[str, object]:
+def _metadata(window: DayWindow, verdict: Verdict, errors: tuple[str, ...]) -> dict[str, object]:
+    result, sample = verdict.result, list(verdict.sample)
     metadata: dict[str, object] = {
         "window": f"{window.start}..{window.end}",
         "outcome": result.outcome if result else "NOT_EVALUATED",

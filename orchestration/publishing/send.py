@@ -23,7 +23,7 @@ import duckdb
 
 from orchestration.catalog import PublishedDataset
 from orchestration.partitions import DayWindow
-from orchestration.publishing.ledger import LEDGER_TABLE, record_chunk
+from orchestration.publishing.ledger import LEDGER_TABLE, ensure_ledger, record_chunk
 from orchestration.publishing.plan import (
     PLAN_TABLE,
     PublishPlan,
@@ -41,6 +41,10 @@ DEFAULT_CHUNK_SIZE = 10_000  # what Socrata's own publishing tools send per requ
 
 class PublishError(SocrataError):
     """A chunk could not be sent within the client's retry budget."""
+
+
+class EmptyReplaceRefused(ValueError):
+    """A full refresh of an empty mart, not explicitly allowed: it would empty the dataset."""
 
 
 def _chunk_failure(
@@ -258,6 +262,25 @@ def publish_window(
     )  # fmt: skip
 
 
+def empty_replace_refusal(
+    connection: duckdb.DuckDBPyConnection, dataset: PublishedDataset, dataset_id: str
+) -> EmptyReplaceRefused | None:
+    """The refusal of a full refresh whose mart is empty, or None when it has rows."""
+    (in_mart,) = connection.execute(f"select count(*) from {dataset.mart_table}").fetchone()
+    if in_mart:
+        return None
+    ensure_ledger(connection)
+    (on_portal,) = connection.execute(
+        f"select count(*) from {LEDGER_TABLE} where dataset_id = ?", [dataset_id]
+    ).fetchone()
+    return EmptyReplaceRefused(
+        f"refusing to replace {dataset_id} with the empty mart {dataset.mart_table}: it would "
+        f"delete every row of the public dataset ({on_portal:,} in the publish ledger). Nothing "
+        "was sent. Rebuild the mart first; to empty the dataset on purpose, run the full "
+        "refresh again with allow_empty: true."
+    )
+
+
 def replace_dataset(
     client: SocrataClient,
     connection: duckdb.DuckDBPyConnection,
@@ -267,14 +290,21 @@ def replace_dataset(
     run_id: str,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Callable[[int, int], None] = lambda sent, total: None,
+    allow_empty: bool = False,
 ) -> PublishResult:
     """A deliberate full refresh: the portal's rows replaced by the whole mart.
 
     The first chunk replaces every row on the portal (Socrata's replace), the rest are
-    upserted, and the ledger is rebuilt from what was sent. For a schema or rule change;
-    the daily publish never does this.
+    upserted, and the ledger is rebuilt from what was sent. For a schema change; the daily
+    publish never does this.
+
+    An empty mart is refused (`EmptyReplaceRefused`, nothing sent) unless `allow_empty`:
+    its replace would wipe every public row, and an empty mart is far more often a failed
+    or half-done build than a dataset meant to be emptied.
     """
     started = time.monotonic()
+    if not allow_empty and (refusal := empty_replace_refusal(connection, dataset, dataset_id)):
+        raise refusal
     plan = stage_full_plan(connection, dataset, dataset_id)
     return _publish(
         client, connection, dataset, plan, started,

@@ -37,3 +37,13 @@ def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
     except BaseException:
         connection.execute("rollback")
         raise
+
+
+def table_exists(connection: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    """Whether `schema.table` (a table or a view) is in the warehouse."""
+    schema, table = qualified.split(".")
+    (found,) = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(found)

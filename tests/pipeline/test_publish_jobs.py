@@ -1,4 +1,5 @@
-"""The two explicit publishing jobs: the dry run and the deliberate full refresh."""
+"""The explicit publishing jobs: the dry run, the deliberate full refresh (behind the
+mart's contract), provisioning and the preflight."""
 
 from __future__ import annotations
 
@@ -100,6 +101,69 @@ def step_failures(result: dg.ExecuteInProcessResult) -> dict[str, str]:
             described = data.user_failure_data.description if data.user_failure_data else ""
             failures[event.step_key] = f"{data.error.message if data.error else ''} {described}"
     return failures
+
+
+@pytest.fixture
+def calls_mart(published):
+    """Change the calls mart for one test (as a faulty build would), restored afterwards."""
+    with duckdb.connect(str(published.warehouse)) as connection:
+        connection.execute("create table main.clean_calls as select * from marts.calls_for_service")
+
+    def change(sql: str) -> None:
+        with duckdb.connect(str(published.warehouse)) as connection:
+            connection.execute(sql)
+
+    yield change
+    with duckdb.connect(str(published.warehouse)) as connection:
+        connection.execute("create or replace table marts.calls_for_service as from clean_calls")
+        connection.execute("drop table main.clean_calls")
+
+
+def replace_calls(platform, **config) -> dg.ExecuteInProcessResult:
+    config = {
+        "ops": {"replace_public_rows": {"config": {"dataset": "calls_for_service", **config}}}
+    }
+    return run_job(platform, "replace_public_dataset", run_config=config, raise_on_error=False)
+
+
+def test_a_full_refresh_of_an_empty_mart_is_refused_unless_explicitly_allowed(
+    published, calls_mart
+):
+    before = published.published_rows(CFS_PUBLIC)
+    calls_mart("delete from marts.calls_for_service")
+    forget_requests(published)
+
+    refused = replace_calls(published)
+
+    assert not refused.success
+    failure = step_failures(refused)["replace_public_rows"]
+    assert "empty mart" in failure and "allow_empty: true" in failure
+    # Allowed, the empty mart still meets its contract first: the day's raw calls say it
+    # should not be empty, so it is refused too.
+    allowed = replace_calls(published, allow_empty=True)
+    assert not allowed.success
+    assert "failed_rows_reconciliation" in step_failures(allowed)["replace_public_rows"]
+    assert writes(published) == []
+    assert published.published_rows(CFS_PUBLIC) == before
+
+
+def test_a_full_refresh_runs_the_contract_first_and_sends_nothing_when_a_check_fails(
+    published, calls_mart
+):
+    before = published.published_rows(CFS_PUBLIC)
+    calls_mart(
+        "update marts.calls_for_service set block_address = '1234 Canal St' "
+        "where nopd_item = (select min(nopd_item) from marts.calls_for_service)"
+    )
+    forget_requests(published)
+
+    result = replace_calls(published)
+
+    assert not result.success
+    failure = step_failures(result)["replace_public_rows"]
+    assert "failed_rows_house_number" in failure and "Nothing was sent" in failure
+    assert writes(published) == []
+    assert published.published_rows(CFS_PUBLIC) == before
 
 
 def test_a_dataset_lacking_a_column_fails_alone_naming_the_column_and_the_fix(published):

@@ -1,10 +1,13 @@
-"""A deliberate full refresh replaces the portal's rows and rebuilds the ledger."""
+"""A deliberate full refresh replaces the portal's rows and rebuilds the ledger; it never
+empties a dataset unless told to."""
 
 from __future__ import annotations
 
+import pytest
+
 from orchestration.partitions import DayWindow
 from orchestration.publishing.ledger import ledger_rows
-from orchestration.publishing.send import publish_window, replace_dataset
+from orchestration.publishing.send import EmptyReplaceRefused, publish_window, replace_dataset
 from tests.publishing.conftest import (
     DATASET,
     DATASET_ID,
@@ -16,7 +19,7 @@ from tests.publishing.conftest import (
 )
 
 
-def replace(client, mart, chunk_size=10_000):
+def replace(client, mart, chunk_size=10_000, allow_empty=False):
     with mart.connect() as connection:
         return replace_dataset(
             client,
@@ -25,6 +28,7 @@ def replace(client, mart, chunk_size=10_000):
             dataset_id=DATASET_ID,
             run_id="refresh",
             chunk_size=chunk_size,
+            allow_empty=allow_empty,
         )
 
 
@@ -62,11 +66,24 @@ def test_a_full_refresh_rebuilds_the_ledger_so_the_next_publish_sends_nothing(cl
     assert writes(portal) == []
 
 
-def test_a_full_refresh_of_an_empty_mart_empties_the_dataset_and_its_ledger(client, mart):
+def test_a_full_refresh_of_an_empty_mart_is_refused_and_sends_nothing(client, mart, portal):
+    mart.write([mart_row(n) for n in range(3)])
+    replace(client, mart)
+    mart.write([])
+    forget_requests(portal)
+    with pytest.raises(EmptyReplaceRefused, match="allow_empty: true"):
+        replace(client, mart)
+    assert writes(portal) == []
+    assert sorted(portal_rows(client)) == [f"K{n:05d}-26" for n in range(3)]
+    with mart.connect() as connection:
+        assert len(ledger_rows(connection, DATASET_ID)) == 3
+
+
+def test_an_allowed_full_refresh_of_an_empty_mart_empties_the_dataset_and_its_ledger(client, mart):
     mart.write([mart_row(1)])
     replace(client, mart)
     mart.write([])
-    replace(client, mart)
+    replace(client, mart, allow_empty=True)
     assert portal_rows(client) == {}
     with mart.connect() as connection:
         assert ledger_rows(connection, DATASET_ID) == {}
