@@ -126,8 +126,11 @@ class AddressGeneralizer:
         blocks: list[str] = []
 
         def to_block(match: re.Match[str]) -> str:
-            if _is_ordinal(part, match) or part.startswith("XX", match.end("number")):
+            if _is_ordinal(part, match):
                 return match.group(0)
+            if part.startswith("XX", match.end("number")):
+                # Already a block; a short one (07XX) takes the city's three digits (007XX).
+                return f"{int(match.group('number')):03d}"
             block = hundred_block(int(match.group("number")))
             blocks.append(block)
             return f" {block} "

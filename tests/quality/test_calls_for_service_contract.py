@@ -85,7 +85,7 @@ ADDRESS_CHECK = (
         "030XX Oliver White Ave Unit B",
         "030XX Oliver White Ave Ste 200",
         "030XX Oliver White Ave # 5",
-        "I-510 E",
+        "I-520 E",
     ],
 )
 def test_an_address_with_a_number_or_unit_that_is_not_a_block_fails(warehouse, address):

@@ -54,7 +54,7 @@ ROWS = [
     raw_row("A0000222", address="3021 Oliver White Ave c/o Marie Boudreaux"),
     raw_row("A0000322", address="Approx Loc:7238 Downman Rd"),
     raw_row("A0000422", address="3021 Oliver White Ave Apt 4"),
-    raw_row("A0000522", address="I-510 E"),
+    raw_row("A0000522", address="I-520 E"),
     raw_row("A0000622", type="21", typetext="Runaway juvenile"),
     raw_row(
         "A0000722",

@@ -54,6 +54,7 @@ def test_a_house_number_anywhere_becomes_its_block_and_units_go(typed, published
         ("45 Veterans Blvd", "XX Veterans Blvd"),
         ("1500Blk General De Gaulle Dr", "015XX General De Gaulle Dr"),
         ("60Blk Canal St", "XX Canal St"),
+        ("07XX Caffin Ave", "007XX Caffin Ave"),
     ],
 )
 def test_blocks_take_the_citys_form(typed, published):
@@ -81,7 +82,7 @@ def test_the_shapes_the_city_publishes_are_kept(address):
     assert generalize(address).published == address
 
 
-@pytest.mark.parametrize("address", ["I-510 E", "LA-47 Bridge", "Zone3 Parking"])
+@pytest.mark.parametrize("address", ["I-520 E", "LA-47 Bridge", "Zone3 Parking"])
 def test_a_number_with_no_safe_form_withholds_the_call(address):
     assert generalize(address).published is None
     assert generalize(address).withheld_reason == WITHHELD_REASON
