@@ -73,22 +73,28 @@ def test_the_new_cads_sensitive_texts_lose_their_coordinates(text):
     assert is_sensitive([text]) == {text}
 
 
-def city_type_texts(shared: Path) -> dict[str, set[str]]:
-    """Every final and initial type text of the city's rows in ../shared/data, by file."""
+def city_values(shared: Path, fields: set[str], noheader_column: int) -> dict[str, set[str]]:
+    """The distinct values of `fields` (any case) in each of the city's calls files in
+    ../shared/data; the 2011 file has no header, its `noheader_column` is read instead."""
     found: dict[str, set[str]] = {}
     for path in sorted((shared / CALLS).glob("*.csv")):
         with path.open(newline="", encoding="utf-8") as handle:
             if "noheader" in path.name:  # 2011: NOPD_Item, Type, TypeText, ...
-                texts = {row[2] for row in csv.reader(handle)}
+                values = {row[noheader_column] for row in csv.reader(handle)}
             else:
-                texts = {
+                values = {
                     value
                     for row in csv.DictReader(handle)
                     for key, value in row.items()
-                    if key and key.lower() in {"typetext", "initialtypetext"}
+                    if key and key.lower() in fields
                 }
-        found[path.name] = {" ".join(text.split()) for text in texts if text and text.strip()}
+        found[path.name] = {" ".join(value.split()) for value in values if value and value.strip()}
     return found
+
+
+def city_type_texts(shared: Path) -> dict[str, set[str]]:
+    """Every final and initial type text of the city's rows, by file."""
+    return city_values(shared, {"typetext", "initialtypetext"}, noheader_column=2)
 
 
 def test_every_real_text_naming_a_child_is_juvenile_and_no_other_is(shared_data):
@@ -114,19 +120,10 @@ def test_the_city_files_hold_the_texts_the_rules_are_about(shared_data):
 def test_every_real_type_code_is_classified(shared_data):
     """The city's own codes of every year are in call_types, so its calls are not held."""
     classified = {row["type_code"].upper() for row in _seed("call_types")}
-    unknown: dict[str, set[str]] = {}
-    for path in sorted((shared_data / CALLS).glob("*.csv")):
-        with path.open(newline="", encoding="utf-8") as handle:
-            if "noheader" in path.name:
-                codes = {row[1] for row in csv.reader(handle)}
-            else:
-                codes = {
-                    value
-                    for row in csv.DictReader(handle)
-                    for key, value in row.items()
-                    if key and key.lower() in {"type", "type_", "initialtype"}
-                }
-        missing = {code.strip().upper() for code in codes if code.strip()} - classified
-        if missing:
-            unknown[path.name] = missing
+    codes = city_values(shared_data, {"type", "type_", "initialtype"}, noheader_column=1)
+    unknown = {
+        name: missing
+        for name, found in codes.items()
+        if (missing := {code.upper() for code in found} - classified)
+    }
     assert unknown == {}

@@ -206,15 +206,12 @@ generalized as (
         screened.*,
         -- The code as the rule table spells it too (' 21j' is published as 21J).
         published_type.type_code as published_type_code,
-        {% if 'publish_code_texts_from_rule_tables' in rules_off %}
-            screened.type_text_reported as published_type_text,
-        {% else %}
-            published_type.type_text as published_type_text,
-        {% endif %}
         published_initial_type.type_code as published_initial_type_code,
         {% if 'publish_code_texts_from_rule_tables' in rules_off %}
+            screened.type_text_reported as published_type_text,
             screened.initial_type_text_reported as published_initial_type_text,
         {% else %}
+            published_type.type_text as published_type_text,
             published_initial_type.type_text as published_initial_type_text,
         {% endif %}
         published_disposition.disposition_text as published_disposition_text,
