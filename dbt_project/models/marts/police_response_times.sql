@@ -7,12 +7,29 @@
 -- self-initiated (reported apart: an officer on scene creates the call): dispatch delay
 -- (created to dispatched), travel time (dispatched to arrived) and time on scene (arrived to
 -- closed). Computed from the published calls, so anyone can recompute it from the portal.
+-- Void, duplicate and test calls are left out (seeds/response_time_exclusions.csv): nobody
+-- responded to a voided or test call, and a duplicate's event is timed under its original.
 with
+
+exclusions as (
+
+    select * from {{ ref('response_time_exclusions') }}
+
+),
 
 calls as (
 
     select * from {{ ref('calls_for_service') }}
-    where {{ in_partition_window('cast(timecreate as date)') }}
+    where
+        {{ in_partition_window('cast(timecreate as date)') }}
+        and coalesce(disposition, '') not in (
+            select exclusions.code from exclusions
+            where exclusions.field = 'disposition'
+        )
+        and type_ not in (
+            select exclusions.code from exclusions
+            where exclusions.field = 'type'
+        )
 
 ),
 
