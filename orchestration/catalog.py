@@ -28,6 +28,11 @@ class PublicColumn:
     description: str
 
 
+def published_asset_key(mart: str) -> dg.AssetKey:
+    """The asset of the public dataset the mart `mart` is published as."""
+    return dg.AssetKey(["socrata", mart])
+
+
 @dataclass(frozen=True)
 class PublishedDataset:
     """A public mart and the dataset it is published as."""
@@ -43,6 +48,9 @@ class PublishedDataset:
     public_columns: tuple[PublicColumn, ...]
     # Two public columns the day's rows are counted by, for the table the UI shows per run.
     summary_dimensions: tuple[str, str] | None = None
+    # The published datasets a derived dataset is computed from: it is published only after
+    # they were, in the same run, so it never shows figures of rows that were withheld.
+    derived_from: tuple[str, ...] = ()
 
     @property
     def mart_asset_key(self) -> dg.AssetKey:
@@ -54,7 +62,12 @@ class PublishedDataset:
 
     @property
     def published_asset_key(self) -> dg.AssetKey:
-        return dg.AssetKey(["socrata", self.name])
+        return published_asset_key(self.name)
+
+    @property
+    def derived_from_keys(self) -> tuple[dg.AssetKey, ...]:
+        """The published assets this dataset's publish waits for (`derived_from`)."""
+        return tuple(published_asset_key(name) for name in self.derived_from)
 
     @property
     def public_field_names(self) -> tuple[str, ...]:
@@ -304,7 +317,12 @@ POLICE_RESPONSE_TIMES = PublishedDataset(
         "delay (call created to unit dispatched), travel time (dispatched to arrived) and time "
         "on scene (arrived to closed), as median and 90th percentile in seconds. Only calls "
         "whose two times exist and are in order count; the others are counted by reason. "
-        "Computed from the published Calls for Service, so anyone can recompute it."
+        "Void, duplicate and test calls (dispositions VOI and DUP, test call types) are left "
+        "out: nobody responded to them. Officer-initiated calls (SelfInitiated Y: the officer "
+        "generated the item in the field, so there is no dispatch to wait for) are never "
+        "mixed into the figures of calls from the public. Computed from the published Calls "
+        "for Service of the same run, so anyone can recompute it, and published only when "
+        "that day's calls were."
     ),
     attribution="New Orleans Police Department; Orleans Parish Communication District (OPCD)",
     category=PUBLIC_SAFETY,
@@ -322,6 +340,7 @@ POLICE_RESPONSE_TIMES = PublishedDataset(
         *interval_columns("travel_time", "Travel time", "timedispatch", "timearrive"),
         *interval_columns("time_on_scene", "Time on scene", "timearrive", "timeclosed"),
     ),
+    derived_from=("calls_for_service",),
 )
 
 SOURCES: tuple[Source, ...] = (CALLS_FOR_SERVICE, USE_OF_FORCE, SERVICE_REQUESTS_311)

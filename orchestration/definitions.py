@@ -62,7 +62,7 @@ def build_definitions(
     return dg.Definitions(
         assets=[
             *build_ingest_assets(sources, portal_retry_policy),
-            build_dbt_models(project, sources),
+            *build_dbt_models(project, sources),
             *(build_publish_asset(dataset, sources, portal_retry_policy) for dataset in published),
         ],
         asset_checks=[*asset_checks, *freshness_checks],

@@ -116,7 +116,9 @@ def build_publish_asset(
 
     @dg.asset(
         key=dataset.published_asset_key,
-        deps=[dataset.mart_asset_key],
+        # A derived dataset follows the publishes of what it is computed from: when their
+        # blocking checks withhold a day, its figures of that day are not published either.
+        deps=[dataset.mart_asset_key, *dataset.derived_from_keys],
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="published",

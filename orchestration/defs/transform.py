@@ -1,4 +1,4 @@
-"""dbt models as Dagster assets: staging, intermediate, marts and audit, plus the rule seeds.
+"""dbt models as Dagster assets: the rule seeds, then one lane per source (staging to audit).
 
 Keys and groups come from the dbt project's own structure (model name, folder), so adding a
 model needs no change here. dbt tests become asset checks.
@@ -24,7 +24,11 @@ from orchestration.transform.compat import (
     events_with_row_counts,
     release_dbt_duckdb_handles,
 )
-from orchestration.transform.invocation import dbt_build_args, dbt_environment
+from orchestration.transform.invocation import (
+    LANE_TEST_SELECTION,
+    dbt_build_args,
+    dbt_environment,
+)
 from orchestration.transform.partial_parse import (
     environment,
     keep_parse,
@@ -63,20 +67,48 @@ class CivicDbtTranslator(DagsterDbtTranslator):
         return list(super().get_owners(dbt_resource_props) or OWNERS)
 
 
+RULES_SELECTION = "resource_type:seed"
+
+
+def lane_selection(source: Source) -> str:
+    """A source's lane in the dbt project: every node downstream of its raw table (staging,
+    intermediate, mart, audit, and datasets derived from its mart, with their tests)."""
+    return f"source:raw.{source.name}+"
+
+
 def build_dbt_models(
     project: DbtProject = dbt_project, sources: tuple[Source, ...] = SOURCES
+) -> list[dg.AssetsDefinition]:
+    """The dbt project as one step per lane: the rule tables (seeds), then each source's models.
+
+    A source whose load, build or tests fail stops its own lane and what derives from it,
+    never another source's: each lane is its own dbt invocation, and the rule tables, which
+    lanes share, are built in a step of their own that every lane follows.
+    """
+    lanes = [build_dbt_step("dbt_rules", RULES_SELECTION, project, sources)]
+    lanes += [
+        build_dbt_step(f"dbt_{source.name}", lane_selection(source), project, sources)
+        for source in sources
+    ]
+    return lanes
+
+
+def build_dbt_step(
+    name: str, select: str, project: DbtProject, sources: tuple[Source, ...]
 ) -> dg.AssetsDefinition:
-    """The dbt project's models, seeds and tests as one partitioned multi-asset."""
+    """The dbt nodes `select` names as one partitioned multi-asset, run as one dbt build."""
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
+        select=select,
+        name=name,
         dagster_dbt_translator=CivicDbtTranslator(),
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool="warehouse",
     )
-    def dbt_models(
+    def dbt_step(
         context: dg.AssetExecutionContext,
         dbt: LocalDbtCliResource,
         warehouse: WarehouseResource,
@@ -95,7 +127,7 @@ def build_dbt_models(
         # The window travels in the environment so the vars, and dbt's saved parse, stay
         # the same from run to run (orchestration/transform/invocation.py).
         privacy = privacy_vars(sources)
-        with environment(dbt_environment(window)):
+        with environment({**dbt_environment(window), **LANE_TEST_SELECTION}):
             invocation = dbt.cli(dbt_build_args(privacy), context=context, target_path=target_path)
         try:
             yield from attach_column_metadata(
@@ -110,4 +142,4 @@ def build_dbt_models(
             keep_parse(target_path, saved_parse)
             shutil.rmtree(target_path, ignore_errors=True)
 
-    return dbt_models
+    return dbt_step

@@ -52,6 +52,9 @@ def events_with_row_counts(invocation: Any) -> Iterator[Any]:
         finished.extend(invocation.stream())
     except Exception as raised:  # re-raised below, after the events before it
         error = raised
+    # dbt's output can end before its process has exited and let go of the warehouse file;
+    # the row counts and column metadata below open that file from this process.
+    invocation.process.wait()
     yield from DbtEventIterator(iter(finished), dbt_cli_invocation=invocation).fetch_row_counts()
     if error is not None:
         raise error

@@ -32,6 +32,14 @@ def dbt_build_args(privacy: Mapping[str, object], command: str = "build") -> lis
     return [command, "--vars", json.dumps(dict(privacy)), *excludes]
 
 
+# A dbt step selects one lane of the project (orchestration/defs/transform.py). dbt's default
+# indirect selection ("eager") would also run, in the rule tables' step, a test between a mart
+# and a rule table (a disposition's `relationships`) before the mart is built; "buildable" runs
+# a test in the step that builds its last parent. dagster-dbt still narrows it ("empty") when a
+# run selects only some of a step's checks.
+LANE_TEST_SELECTION = {"DBT_INDIRECT_SELECTION": "buildable"}
+
+
 def dbt_environment(window: DayWindow) -> dict[str, str]:
     """The window as `macros/partition_window.sql` reads it while nodes run."""
     return {

@@ -11,7 +11,8 @@ from tooling.benchmark.run_breakdown import breakdown, dbt_build_seconds
 STEPS = {
     "raw_calls_for_service": 3.0,
     "raw_use_of_force": 1.0,
-    "dbt_models": 40.0,
+    "dbt_rules": 4.0,
+    "dbt_calls_for_service": 36.0,
     "calls_for_service_contract": 4.0,
     "use_of_force_contract": 1.0,
     "socrata__calls_for_service": 5.0,
@@ -49,3 +50,13 @@ def test_what_no_step_accounts_for_is_the_rest(run_log):
 
 def test_a_log_without_a_dbt_build_reads_zero(tmp_path):
     assert dbt_build_seconds(tmp_path / "missing.out") == 0.0
+
+
+def test_the_builds_of_every_dbt_step_are_added_up(tmp_path):
+    log = tmp_path / "run.out"
+    log.write_text(
+        "Finished running 9 seeds in 0 hours 0 minutes and 1.50 seconds (1.50s).\n"
+        "Finished running 7 incremental models in 0 hours 0 minutes and 6.25 seconds (6.25s).\n",
+        encoding="utf-8",
+    )
+    assert dbt_build_seconds(log) == 7.75

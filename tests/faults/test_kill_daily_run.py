@@ -75,8 +75,8 @@ def kill_when(process: subprocess.Popen, ready: Callable[[], bool]) -> None:
 
 
 def dbt_started(home) -> Callable[[], bool]:
-    """True once the run's dbt step has started (and had a moment to write)."""
-    raw_steps = {source.raw_asset_key.to_python_identifier() for source in (CALLS_FOR_SERVICE,)}
+    """True once the calls' dbt step has started (and had a moment to write)."""
+    calls_step = f"dbt_{CALLS_FOR_SERVICE.name}"
     seen: dict[str, float] = {}
 
     def ready() -> bool:
@@ -85,8 +85,7 @@ def dbt_started(home) -> Callable[[], bool]:
         with dg.DagsterInstance.from_config(str(home)) as instance:
             for run in instance.get_runs(limit=1):
                 for entry in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START):
-                    step = entry.step_key or ""
-                    if "dbt" in step and step not in raw_steps:
+                    if entry.step_key == calls_step:
                         seen["at"] = time.monotonic()
         return False
 

@@ -51,6 +51,16 @@ def test_releasing_dbt_duckdb_handles_is_safe_without_any_open():
     assert DuckDBConnectionManager._ENV is None
 
 
+class _ExitingProcess:
+    """A dbt process whose output has ended; it has exited once waited for."""
+
+    exited = False
+
+    def wait(self):
+        self.exited = True
+        return 0
+
+
 class _FinishedInvocation:
     """What dagster-dbt's row-count wrapper reads of an invocation, for events it skips."""
 
@@ -60,6 +70,7 @@ class _FinishedInvocation:
 
     def __init__(self, events, error=None):
         self._events, self._error = events, error
+        self.process = _ExitingProcess()
 
     def stream(self):
         yield from self._events
@@ -90,3 +101,13 @@ def test_a_failed_build_yields_the_events_before_its_error_then_raises_it():
         for event in events_with_row_counts(_FinishedInvocation(["a", "b"], failure)):
             seen.append(event)
     assert seen == ["a", "b"]
+
+
+def test_the_dbt_process_has_exited_before_any_event_is_handed_on():
+    """Row counts and column metadata open the warehouse file after the events: dbt must have
+    let go of it first."""
+    from orchestration.transform.compat import events_with_row_counts
+
+    invocation = _FinishedInvocation(["a"])
+    next(iter(events_with_row_counts(invocation)))
+    assert invocation.process.exited
