@@ -304,7 +304,10 @@ POLICE_RESPONSE_TIMES = PublishedDataset(
         "delay (call created to unit dispatched), travel time (dispatched to arrived) and time "
         "on scene (arrived to closed), as median and 90th percentile in seconds. Only calls "
         "whose two times exist and are in order count; the others are counted by reason. "
-        "Computed from the published Calls for Service, so anyone can recompute it."
+        "Computed from the published Calls for Service, so anyone can recompute it. Times are "
+        "local (America/Chicago); each interval is the time that passed, across a "
+        "daylight-saving change too: in the hour repeated when clocks fall back, a time that "
+        "reads earlier than the call's previous one is its second occurrence."
     ),
     attribution="New Orleans Police Department; Orleans Parish Communication District (OPCD)",
     category=PUBLIC_SAFETY,
