@@ -50,6 +50,10 @@ FALL_BACK_CALLS = [
     call("K0000522", FALL_BACK, "01:50", "01:55", None, "02:05", priority="1B"),
     # Dispatch at 00:40, before a creation at 01:50 however the repeated hour is read.
     call("K0000622", FALL_BACK, "01:50", "00:40", None, "02:30", priority="1C"),
+    # Arrived 01:20 CST, half an hour after a dispatch at 01:50 CDT (not at creation, 01:10).
+    call("K0000722", FALL_BACK, "01:10", "01:50", "01:20", "01:40", priority="2C"),
+    # Closed 01:20 CST, after a dispatch at 01:50 CDT; no arrival recorded.
+    call("K0000822", FALL_BACK, "01:10", "01:50", None, "01:20", priority="3A"),
 ]
 SPRING_FORWARD_CALLS = [
     # Created 01:40 CST, dispatched 03:10 CDT: 30 minutes, the hour between never lived.
@@ -127,6 +131,19 @@ def test_an_arrival_equal_to_creation_before_its_dispatch_keeps_creations_readin
     assert arrived == created == utc(FALL_BACK, "06:00")
     assert dispatched == utc(FALL_BACK, "06:05")
     assert closed == utc(FALL_BACK, "06:30")
+
+
+def test_an_arrival_that_reads_before_its_dispatch_is_read_after_the_clock_went_back(warehouse):
+    _, dispatched, arrived, closed = instants(warehouse, "K0000722")
+    assert dispatched == utc(FALL_BACK, "06:50")  # 01:50 CDT
+    assert arrived == utc(FALL_BACK, "07:20")  # 01:20 CST
+    assert closed == utc(FALL_BACK, "07:40")  # 01:40 CST
+    assert response_times(warehouse, "2C")[1:] == (30 * 60, 20 * 60)
+
+
+def test_a_close_that_reads_before_its_dispatch_is_read_after_the_clock_went_back(warehouse):
+    _, dispatched, _, closed = instants(warehouse, "K0000822")
+    assert closed - dispatched == timedelta(minutes=30)  # 01:50 CDT to 01:20 CST
 
 
 def test_times_in_order_on_the_wall_clock_keep_their_first_occurrence(warehouse):
