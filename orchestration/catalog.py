@@ -320,9 +320,12 @@ POLICE_RESPONSE_TIMES = PublishedDataset(
         "Void, duplicate and test calls (dispositions VOI and DUP, test call types) are left "
         "out: nobody responded to them. Officer-initiated calls (SelfInitiated Y: the officer "
         "generated the item in the field, so there is no dispatch to wait for) are never "
-        "mixed into the figures of calls from the public. Computed from the published Calls "
-        "for Service of the same run, so anyone can recompute it, and published only when "
-        "that day's calls were."
+        "mixed into the figures of calls from the public. Times are local (America/Chicago); "
+        "each interval is the time that passed, across a daylight-saving change too: in the "
+        "hour repeated when clocks fall back, a time that reads earlier than the call's "
+        "previous one is its second occurrence. Computed from the published Calls for Service "
+        "of the same run, so anyone can recompute it, and published only when that day's "
+        "calls were."
     ),
     attribution="New Orleans Police Department; Orleans Parish Communication District (OPCD)",
     category=PUBLIC_SAFETY,

@@ -1,4 +1,5 @@
-{#- One interval between two timestamps, summarized for a group of calls: how many calls
+{#- One interval between two instants (UTC timestamps, so a daylight-saving change between
+    them counts as the time that passed), summarized for a group of calls: how many calls
     have both timestamps in order, the median and 90th percentile in seconds over those, and
     how many were left out because a timestamp is missing or the two are out of order. -#}
 {% macro interval_summary(name, started_at, ended_at) -%}

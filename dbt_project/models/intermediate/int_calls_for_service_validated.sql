@@ -55,12 +55,16 @@ checked as (
             -- Arrive before dispatch is real (an officer on scene before a later dispatch
             -- entry, arrival often equal to creation: 48 of the city's 7,476 rows of 2022)
             -- and published. What the CAD cannot produce (none of those rows does) is the
-            -- row's problem, quarantined with its reason, never the day's.
-            case when closed_at < created_at then 'timeclosed before timecreate' end,
-            case when dispatched_at < created_at then 'timedispatch before timecreate' end,
-            case when arrived_at < created_at then 'timearrive before timecreate' end,
+            -- row's problem, quarantined with its reason, never the day's. Orders compare the
+            -- instants, not the wall clock: a call created at 01:50 and closed at 01:10 on a
+            -- fall-back night was closed in the repeated hour, 20 minutes later.
+            case when closed_at_utc < created_at_utc then 'timeclosed before timecreate' end,
             case
-                when closed_at >= created_at and closed_at < arrived_at
+                when dispatched_at_utc < created_at_utc then 'timedispatch before timecreate'
+            end,
+            case when arrived_at_utc < created_at_utc then 'timearrive before timecreate' end,
+            case
+                when closed_at_utc >= created_at_utc and closed_at_utc < arrived_at_utc
                     then 'timeclosed before timearrive'
             end,
             case

@@ -6,7 +6,11 @@
 -- How fast police respond, per local day, police district, priority and whether the call was
 -- self-initiated (reported apart: an officer on scene creates the call): dispatch delay
 -- (created to dispatched), travel time (dispatched to arrived) and time on scene (arrived to
--- closed). Computed from the published calls, so anyone can recompute it from the portal.
+-- closed). Computed from the published calls, so anyone can recompute it from the portal:
+-- each interval between the instants the local times stand for, read on the city's clock in
+-- the call's order (macros/city_clock.sql, the rule staging and validation use), so a call
+-- created at 01:50 and dispatched at 01:05 on a fall-back night waited 15 minutes, and one
+-- created at 01:40 and dispatched at 03:10 on a spring-forward night 30.
 -- Void, duplicate and test calls are left out (seeds/response_time_exclusions.csv): nobody
 -- responded to a voided or test call, and a duplicate's event is timed under its original.
 with
@@ -33,6 +37,8 @@ calls as (
 
 ),
 
+{{ calls_on_city_clock('calls', 'timecreate', 'timedispatch', 'timearrive', 'timeclosed') }},
+
 summarized as (
 
     select
@@ -41,11 +47,11 @@ summarized as (
         coalesce(priority, 'unknown') as priority,
         selfinitiated,
         count(*) as calls,
-        {{ interval_summary('dispatch_delay', 'timecreate', 'timedispatch') }},
-        {{ interval_summary('travel_time', 'timedispatch', 'timearrive') }},
-        {{ interval_summary('time_on_scene', 'timearrive', 'timeclosed') }}
+        {{ interval_summary('dispatch_delay', 'timecreate_utc', 'timedispatch_utc') }},
+        {{ interval_summary('travel_time', 'timedispatch_utc', 'timearrive_utc') }},
+        {{ interval_summary('time_on_scene', 'timearrive_utc', 'timeclosed_utc') }}
 
-    from calls
+    from calls_on_city_clock
     group by all
 
 ),

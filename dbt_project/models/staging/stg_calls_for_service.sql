@@ -1,5 +1,7 @@
 -- Typed and renamed OPCD calls: one row per source row version. The reported text of every
--- timestamp is kept beside its parsed value so validation can say which field broke.
+-- timestamp is kept beside its parsed value so validation can say which field broke, and
+-- beside the local (floating) value the UTC instant it stands for, read on the city's clock
+-- in the call's own order (macros/city_clock.sql): durations and orders are compared there.
 -- Columns the city renamed between layouts are read under either name.
 {%- set arrived_reported = renamed_source_column(
     source('raw', 'calls_for_service'), ['timearrive', 'timearrival']
@@ -58,6 +60,14 @@ renamed as (
 
     from source
 
+),
+
+{{ calls_on_city_clock('renamed', 'created_at', 'dispatched_at', 'arrived_at', 'closed_at') }},
+
+final as (
+
+    select * from calls_on_city_clock
+
 )
 
-select * from renamed
+select * from final
