@@ -133,7 +133,7 @@ def build_new_codes_check(source: Source) -> dg.AssetChecksDefinition:
     ) -> dg.AssetCheckResult:
         window = DayWindow.from_time_window(context.partition_time_window)
         with warehouse.connect(read_only=True) as connection:
-            found = new_codes(connection, source.name, window, fields)
+            found = new_codes(connection, source, window, fields)
         description = (
             "new codes: " + "; ".join(code.describe() for code in found) if found else "no new code"
         )

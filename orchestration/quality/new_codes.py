@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from orchestration.catalog import Source
 from orchestration.partitions import DayWindow
 from orchestration.warehouse.sql import quote_identifier
 
@@ -107,12 +108,13 @@ def _shown(text: str | None) -> str | None:
 
 def new_codes(
     connection: duckdb.DuckDBPyConnection,
-    source_name: str,
+    source: Source,
     window: DayWindow,
     fields: tuple[CodedField, ...] | None = None,
 ) -> list[NewCode]:
-    """Every code of the window's row versions (staging, any fate) absent from its seed."""
-    fields = CODED_FIELDS.get(source_name, ()) if fields is None else fields
+    """Every code of the window's row versions (staging, any fate) absent from its seed,
+    with the fates of the rows that carried it (from the audit row fates)."""
+    fields = CODED_FIELDS.get(source.name, ()) if fields is None else fields
     found: list[NewCode] = []
     for coded in fields:
         code = _normalized(quote_identifier(coded.code_column))
@@ -122,7 +124,7 @@ def new_codes(
             f"""
             with window_rows as (
                 select source_row_id, {code} as code, {text} as source_text
-                from staging.stg_{source_name}
+                from staging.stg_{source.name}
                 where partition_date >= ? and partition_date < ?
             ),
             new_rows as (
@@ -143,7 +145,7 @@ def new_codes(
                 (select arg_max(texts.source_text, texts.uses) from texts
                  where texts.code = new_rows.code) as commonest_text
             from new_rows
-            left join audit.audit_{source_name}_row_fates as fates
+            left join {source.row_fates_table} as fates
                 on fates.source_row_id = new_rows.source_row_id
             group by all
             order by all
