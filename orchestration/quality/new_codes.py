@@ -81,7 +81,7 @@ class NewCode:
 
     def describe(self) -> str:
         text = f" ({self.source_text})" if self.source_text else ""
-        return f"{self.field} {self.code}{text}: {self.rows:,} rows"
+        return f"{self.field} {self.code}{text}: {self.rows:,} row{'' if self.rows == 1 else 's'}"
 
     def as_metadata(self) -> dict[str, object]:
         return {
