@@ -24,6 +24,7 @@ from orchestration.defs.schedules import (
     daily_publish_job,
 )
 from orchestration.defs.sensors import build_change_sensors
+from orchestration.defs.signals import build_missing_days_check, build_partition_signal_checks
 from orchestration.defs.transform import build_dbt_models
 from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.compat import LocalDbtCliResource
@@ -58,6 +59,7 @@ def build_definitions(
     if asset_checks is None:
         asset_checks = [build_contract_check(dataset, sources=sources) for dataset in published]
     freshness_checks = [build_freshness_check(dataset) for dataset in published]
+    freshness_checks += [build_missing_days_check(dataset) for dataset in published]
     freshness_job, freshness_schedule = build_freshness_schedule(freshness_checks)
     return dg.Definitions(
         assets=[
@@ -65,7 +67,7 @@ def build_definitions(
             *build_dbt_models(project, sources),
             *(build_publish_asset(dataset, sources, portal_retry_policy) for dataset in published),
         ],
-        asset_checks=[*asset_checks, *freshness_checks],
+        asset_checks=[*asset_checks, *freshness_checks, *build_partition_signal_checks(sources)],
         jobs=[
             daily_publish_job,
             freshness_job,

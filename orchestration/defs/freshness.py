@@ -66,7 +66,7 @@ def build_freshness_schedule(
     job = dg.define_asset_job(
         "freshness_checks",
         selection=dg.AssetSelection.checks(*checks),
-        description="Every public dataset's freshness check, on their own.",
+        description="Every public dataset's freshness and missing-day checks, on their own.",
     )
     schedule = dg.ScheduleDefinition(
         job=job,

@@ -17,6 +17,7 @@ STEPS = {
     "use_of_force_contract": 1.0,
     "socrata__calls_for_service": 5.0,
     "socrata__calls_for_service_newest_day_is_fresh": 0.5,
+    "socrata__calls_for_service_no_missing_days": 0.5,
 }
 
 

@@ -30,6 +30,9 @@ pytestmark = pytest.mark.integration  # the whole pipeline with dbt: not in make
 
 DAY = date(2022, 1, 22)
 ODD_CALL = "A2451422"
+# Checks of the publish history, not of the day: the wall clock (2022 is years old) and the
+# Dagster instance, which the test session shares with platforms that published 2026 days.
+HISTORY_CHECKS = {"newest_day_is_fresh", "no_missing_days"}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +65,7 @@ def test_the_day_with_the_odd_row_publishes(city_day):
     failed = [
         evaluation.check_name
         for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed and evaluation.check_name != "newest_day_is_fresh"
+        if not evaluation.passed and evaluation.check_name not in HISTORY_CHECKS
     ]
     assert failed == []
     assert set(published) == set(calls)
