@@ -1,5 +1,6 @@
 """A new disposition code on many of a day's calls is not lost quietly: the day's daily run
-names the code, and the quarantine rate blocks the calls' publish and no other source's.
+names the code, and the quarantine rate blocks the calls' publish (and the response times
+computed from them) and no other source's.
 
 One daily run of the real pipeline over the fixture exports, with 12 of the day's 77 calls
 carrying a disposition code the `dispositions` seed does not list yet.
@@ -10,7 +11,12 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from orchestration.catalog import CALLS_FOR_SERVICE, SERVICE_REQUESTS_311, USE_OF_FORCE
+from orchestration.catalog import (
+    CALLS_FOR_SERVICE,
+    POLICE_RESPONSE_TIMES,
+    SERVICE_REQUESTS_311,
+    USE_OF_FORCE,
+)
 from tests.bad_input.exports import DAY, exports_with_cases, platform_serving
 from tests.bad_input.fixtures.rows import RowCase
 
@@ -58,3 +64,8 @@ def test_the_quarantine_rate_blocks_the_calls_publish_and_no_other_source(run):
         USE_OF_FORCE.published.published_asset_key,
         SERVICE_REQUESTS_311.published.published_asset_key,
     } <= published
+
+
+def test_the_response_times_follow_the_blocked_calls(run):
+    _, published = run
+    assert POLICE_RESPONSE_TIMES.published_asset_key not in published
