@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from tooling.generator import generate_calls
 from tooling.generator.calls_for_service import COLUMNS, FIELDS
@@ -15,6 +16,7 @@ ITEM = re.compile(r"^[A-L]\d{5}\d\d$")
 BEAT = re.compile(r"^[1-8][A-Z]\d\d$")
 PHONE = re.compile(r"^\(\d{3}\) 555-01\d\d$")
 TIME_FIELDS = ("timedispatch", "timearrive", "timeclosed")
+CITY = ZoneInfo("America/Chicago")
 SYSTEM_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 
@@ -102,13 +104,29 @@ def test_selfinitiated_calls_have_no_caller_and_arrive_at_creation(week_rows):
     assert all(row["timearrive"] == row["timecreate"] for row in field if _time(row["timecreate"]))
 
 
+def _instant(moment: datetime, after: datetime | None = None) -> datetime:
+    """The UTC instant of a local wall-clock time: its first pass through the repeated
+    fall-back hour, unless that reads before `after` and the second pass does not."""
+    first = moment.replace(tzinfo=CITY, fold=0).astimezone(UTC)
+    if after is not None and first < after:
+        second = moment.replace(tzinfo=CITY, fold=1).astimezone(UTC)
+        if second >= after:
+            return second
+    return first
+
+
 def test_event_times_are_ordered_except_arrival_before_a_late_dispatch(week_rows):
     early_arrivals = 0
     for row in week_rows:
-        created = _time(row["timecreate"])
-        if created is None:
+        created_at = _time(row["timecreate"])
+        if created_at is None:
             continue
-        times = {field: _time(row[field]) for field in TIME_FIELDS[:3] if row[field]}
+        created = _instant(created_at)
+        times: dict[str, datetime] = {}
+        for field in TIME_FIELDS:  # each read in the call's order: dispatch, arrive, close
+            if row[field]:
+                previous = [created] if row[field] == row["timecreate"] else times.values()
+                times[field] = _instant(_time(row[field]), max([created, *previous]))
         assert all(moment >= created for moment in times.values())
         if "timeclosed" in times:
             assert times["timeclosed"] >= max(times.values())
@@ -132,3 +150,19 @@ def test_sidecar_describes_every_column_and_has_no_row_identifier(week_export):
     kinds = {column["fieldName"]: column["dataTypeName"] for column in meta["columns"]}
     assert kinds["timecreate"] == "calendar_date" and kinds["latitude"] == "number"
     assert set(kinds.values()) == {"text", "calendar_date", "number"}
+
+
+def test_a_call_open_as_clocks_fall_back_can_close_earlier_on_the_wall_clock(week_rows):
+    """2026-11-01, 02:00 daylight time became 01:00 standard time: a call created in the
+    first pass of 01:00-01:59 and closed after the change reads a close in the second pass."""
+    inverted = [
+        row
+        for row in week_rows
+        if row["timecreate"].startswith("2026-11-01T01:")
+        and row["timeclosed"].startswith("2026-11-01T01:")
+        and row["timeclosed"] < row["timecreate"]
+    ]
+    assert inverted
+    for row in inverted:
+        created = _instant(_time(row["timecreate"]))
+        assert _instant(_time(row["timeclosed"]), created) > created

@@ -43,6 +43,13 @@ def _spring_forward_instant(year: int) -> datetime:
     return datetime(year, 3, second_sunday.day, 2)
 
 
+def _fall_back_instant(year: int) -> datetime:
+    """02:00 daylight time on the first Sunday of November, when clocks go back to 01:00."""
+    november_1 = date(year, 11, 1)
+    first_sunday = november_1 + timedelta(days=(6 - november_1.weekday()) % 7)
+    return datetime(year, 11, first_sunday.day, 2)
+
+
 def floating(moment: datetime) -> str:
     """Socrata floating-timestamp text, e.g. ``2022-01-01T01:07:00.000``."""
     return moment.isoformat(timespec="milliseconds")
@@ -84,10 +91,16 @@ def on_wall_clocks(moments: np.ndarray, created: np.ndarray, year: int) -> np.nd
     """Wall-clock readings of ``moments``, for calls timed in elapsed time from ``created``.
 
     A call created before the spring-forward instant has every later event an hour later on
-    the wall clock; this keeps events in order and out of the hour that does not exist.
+    the wall clock, out of the hour that does not exist. A call created before the fall-back
+    instant (a creation in 01:00-01:59 that night is read as its first pass, daylight time)
+    has every event from 02:00 daylight time on an hour earlier on the wall clock: lived in
+    the repeated hour, a close can read earlier than its arrival, as the city's CAD writes it.
     """
-    jump = epoch_seconds(_spring_forward_instant(year))
-    return moments + np.where((created < jump) & (moments >= jump), 3600, 0)
+    spring = epoch_seconds(_spring_forward_instant(year))
+    fall = epoch_seconds(_fall_back_instant(year))
+    ahead = np.where((created < spring) & (moments >= spring), 3600, 0)
+    behind = np.where((created < fall) & (moments >= fall), 3600, 0)
+    return moments + ahead - behind
 
 
 def export_ticks(moments: np.ndarray) -> np.ndarray:
@@ -102,8 +115,6 @@ def utc_seconds(local: np.ndarray, year: int) -> np.ndarray:
     and a time in the spring-forward gap as standard time.
     """
     spring = epoch_seconds(_spring_forward_instant(year)) + 3600
-    november_1 = date(year, 11, 1)
-    fall_day = november_1 + timedelta(days=(6 - november_1.weekday()) % 7)
-    fall = epoch_seconds(datetime(year, 11, fall_day.day, 2))
+    fall = epoch_seconds(_fall_back_instant(year))
     daylight = (local >= spring) & (local < fall)
     return local + np.where(daylight, 5 * 3600, 6 * 3600)
