@@ -45,15 +45,6 @@ class Candidate:
     closest_text: str | None = None
     closest_score: float | None = None
 
-    def describe(self) -> str:
-        own = f"{self.canonical_text!r} ({self.score:.0f})" if self.canonical_text else "no seed"
-        other = (
-            f"; close to {self.closest_code} {self.closest_text!r} ({self.closest_score:.0f})"
-            if self.closest_code
-            else ""
-        )
-        return f"{self.field} {self.code} {self.source_text!r}: canonical {own}{other}"
-
 
 def folded(text: str) -> str:
     """Upper case, runs of whitespace as one space, trimmed."""

@@ -89,12 +89,6 @@ class ReviewPacket:
     volume: Volume
     changes: Changes
 
-    def rows_by_fate(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for row in self.fates:
-            counts[row.fate] = counts.get(row.fate, 0) + row.rows
-        return counts
-
 
 def fate_rows(connection: duckdb.DuckDBPyConnection, source: Source, day: date) -> list[FateRow]:
     """The day's raw rows by fate and reason (orchestration/publishing/row_fates.py)."""
