@@ -8,19 +8,24 @@ publish sends it anywhere. The publish of the source's dataset depends on this a
 day's packet exists before the day is published (issue 18, item 1).
 """
 
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.catalog import Source
 from orchestration.defs.policies import OWNERS
-from orchestration.partitions import daily_partitions, window_of
+from orchestration.partitions import DayWindow, daily_partitions, window_of
 from orchestration.review.packet import DUPLICATE_EVENTS_TABLES, ReviewPacket, build_packet
 from orchestration.review.render import html_page, markdown_sections
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
 
 REVIEW_FOLDER = "review"
+# A backfill or a rule change's rebuild runs years as one window: packets are written for its
+# last days only, the ones a steward can still act on (a packet per day takes a dozen
+# queries, and thousands of pages would help nobody).
+PACKET_DAYS = 31
 
 
 def review_asset_key(name: str) -> dg.AssetKey:
@@ -32,6 +37,11 @@ def packet_path(warehouse_path: str, packet: ReviewPacket) -> Path:
     """Where a packet's page is written: beside the warehouse file, never under a portal."""
     folder = Path(warehouse_path).resolve().parent / REVIEW_FOLDER / packet.dataset
     return folder / f"{packet.day.isoformat()}.html"
+
+
+def packet_days(window: DayWindow, most: int = PACKET_DAYS) -> list[date]:
+    """The days of the window that get a packet: all of a daily run's, a long window's last."""
+    return window.days[-most:]
 
 
 def section_key(title: str) -> str:
@@ -101,7 +111,13 @@ def build_review_asset(source: Source) -> dg.AssetsDefinition:
         window = window_of(context)
         dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
         with warehouse.connect() as connection:
-            packets = [build_packet(connection, source, day, dataset_id) for day in window.days]
+            days = packet_days(window)
+            packets = [build_packet(connection, source, day, dataset_id) for day in days]
+        if len(days) < len(window.days):
+            context.log.info(
+                f"{source.name}: review packets for the last {len(days)} of the window's "
+                f"{len(window.days):,} days only"
+            )
         paths = []
         for packet in packets:
             path = packet_path(warehouse.path, packet)
@@ -112,6 +128,8 @@ def build_review_asset(source: Source) -> dg.AssetsDefinition:
                 f"{source.name} review packet of {packet.day}: {packet.volume.describe()}; "
                 f"written to {path}"
             )
-        return dg.MaterializeResult(metadata=_metadata(packets, paths))
+        metadata = _metadata(packets, paths)
+        metadata["days_without_packet"] = len(window.days) - len(days)
+        return dg.MaterializeResult(metadata=metadata)
 
     return review_packet
