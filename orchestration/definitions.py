@@ -18,6 +18,7 @@ from orchestration.defs.publish import (
 )
 from orchestration.defs.quality import build_contract_check
 from orchestration.defs.reapply import reapply_privacy_rules_job
+from orchestration.defs.review import build_review_asset
 from orchestration.defs.schedules import (
     DEFAULT_PUBLISH_HOUR,
     build_daily_schedule,
@@ -65,6 +66,7 @@ def build_definitions(
         assets=[
             *build_ingest_assets(sources, portal_retry_policy),
             *build_dbt_models(project, sources),
+            *(build_review_asset(source) for source in sources),
             *(build_publish_asset(dataset, sources, portal_retry_policy) for dataset in published),
         ],
         asset_checks=[*asset_checks, *freshness_checks, *build_partition_signal_checks(sources)],

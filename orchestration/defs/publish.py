@@ -17,6 +17,7 @@ from orchestration.defs.policies import (
     PORTAL_RETRY_POLICY,
     portal_refusals_not_retried,
 )
+from orchestration.defs.review import review_asset_key
 from orchestration.lineage.document import Publication, lineage_document
 from orchestration.lineage.manifest import ManifestIndex
 from orchestration.lineage.provenance import (
@@ -118,7 +119,12 @@ def build_publish_asset(
         key=dataset.published_asset_key,
         # A derived dataset follows the publishes of what it is computed from: when their
         # blocking checks withhold a day, its figures of that day are not published either.
-        deps=[dataset.mart_asset_key, *dataset.derived_from_keys],
+        # A source's dataset waits for its stewards' review packet of the day too.
+        deps=[
+            dataset.mart_asset_key,
+            *dataset.derived_from_keys,
+            *([review_asset_key(source.name)] if source else []),
+        ],
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="published",

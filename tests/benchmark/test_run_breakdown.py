@@ -15,6 +15,7 @@ STEPS = {
     "dbt_calls_for_service": 36.0,
     "calls_for_service_contract": 4.0,
     "use_of_force_contract": 1.0,
+    "review__calls_for_service": 2.0,
     "socrata__calls_for_service": 5.0,
     "socrata__calls_for_service_newest_day_is_fresh": 0.5,
     "socrata__calls_for_service_no_missing_days": 0.5,
@@ -39,6 +40,11 @@ def test_steps_are_summed_by_their_kind(run_log):
     assert (split.contracts_s, split.publish_s) == (5.0, 5.0)
 
 
+def test_review_packets_are_counted_apart_from_the_publishes(run_log):
+    split = breakdown(60.0, STEPS, run_log)
+    assert (split.review_s, split.publish_s) == (2.0, 5.0)
+
+
 def test_the_dbt_step_is_split_into_dbts_own_build_and_what_came_beyond_it(run_log):
     split = breakdown(60.0, STEPS, run_log)
     assert split.dbt_build_s == 16.23
@@ -46,7 +52,7 @@ def test_the_dbt_step_is_split_into_dbts_own_build_and_what_came_beyond_it(run_l
 
 
 def test_what_no_step_accounts_for_is_the_rest(run_log):
-    assert breakdown(60.0, STEPS, run_log).rest_s == pytest.approx(60.0 - 54.0)
+    assert breakdown(60.0, STEPS, run_log).rest_s == pytest.approx(60.0 - 56.0)
 
 
 def test_a_log_without_a_dbt_build_reads_zero(tmp_path):

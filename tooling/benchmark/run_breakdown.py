@@ -5,8 +5,8 @@ duration (Dagster's own STEP_SUCCESS durations) in its summary line, and dbt log
 of its own build (its nodes, after its start and parse); from those this splits a run's
 wall time into ingest, dbt's build, what the dbt step spent beyond it (dbt's start and
 parse, dagster-dbt's own adapter, column metadata, and storing one event per model and
-day), the contract checks, the publishes, and the rest (the process's start and imports,
-Dagster's run set-up and its events between steps).
+day), the contract checks, the stewards' review packets, the publishes, and the rest (the
+process's start and imports, Dagster's run set-up and its events between steps).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from tooling.benchmark.figures import Row
 
 # The dbt steps: the rule tables' and each source's lane (orchestration/defs/transform.py).
 DBT_STEP_PREFIX = "dbt_"
+# The review packets (orchestration/defs/review.py): `review/<source>` runs as `review__<source>`.
+REVIEW_STEP_PREFIX = "review__"
 # dbt's closing line: "Finished running 7 incremental models, ... in 0 hours 0 minutes and
 # 16.23 seconds (16.23s)."
 _DBT_FINISHED = re.compile(r"Finished running .* \((\d+(?:\.\d+)?)s\)")
@@ -33,6 +35,7 @@ class RunBreakdown:
     dbt_step_s: float  # the whole dbt steps
     contracts_s: float
     publish_s: float
+    review_s: float = 0.0
 
     @property
     def dbt_beyond_build_s(self) -> float:
@@ -40,7 +43,7 @@ class RunBreakdown:
 
     @property
     def rest_s(self) -> float:
-        steps = self.ingest_s + self.dbt_step_s + self.contracts_s + self.publish_s
+        steps = self.ingest_s + self.dbt_step_s + self.contracts_s + self.publish_s + self.review_s
         return max(self.wall_s - steps, 0.0)
 
     def rows(self) -> tuple[Row, ...]:
@@ -53,6 +56,7 @@ class RunBreakdown:
                 "s: dbt's start and parse, dagster-dbt, metadata, an event per model and day",
             ),
             Row("    contract checks", round(self.contracts_s, 1), "s"),
+            Row("    review packets", round(self.review_s, 1), "s"),
             Row("    publish steps", round(self.publish_s, 1), "s"),
             Row("    the rest", round(self.rest_s, 1), "s: start, imports, Dagster between steps"),
         )
@@ -63,6 +67,7 @@ class RunBreakdown:
             f"{prefix}_dbt_build_s": round(self.dbt_build_s, 1),
             f"{prefix}_dbt_step_s": round(self.dbt_step_s, 1),
             f"{prefix}_contracts_s": round(self.contracts_s, 1),
+            f"{prefix}_review_s": round(self.review_s, 1),
             f"{prefix}_publish_s": round(self.publish_s, 1),
         }
 
@@ -91,4 +96,5 @@ def breakdown(wall_s: float, step_seconds: Mapping[str, float], log: Path) -> Ru
         dbt_step_s=total(lambda step: step.startswith(DBT_STEP_PREFIX)),
         contracts_s=total(lambda step: step.endswith("_contract")),
         publish_s=total(lambda step: step.startswith("socrata__") and not is_history_check(step)),
+        review_s=total(lambda step: step.startswith(REVIEW_STEP_PREFIX)),
     )

@@ -1,0 +1,1 @@
+"""The stewards' review packet: misspellings, the packet of a built warehouse, its page."""
