@@ -17,6 +17,7 @@ from orchestration.catalog import (
     SERVICE_REQUESTS_311,
     USE_OF_FORCE,
 )
+from orchestration.defs.review import review_asset_key
 from tests.bad_input.exports import DAY, exports_with_cases, platform_serving
 from tests.bad_input.fixtures.rows import RowCase
 
@@ -69,3 +70,8 @@ def test_the_quarantine_rate_blocks_the_calls_publish_and_no_other_source(run):
 def test_the_response_times_follow_the_blocked_calls(run):
     _, published = run
     assert POLICE_RESPONSE_TIMES.published_asset_key not in published
+
+
+def test_the_blocked_day_still_gets_its_review_packet(run):
+    _, published = run
+    assert review_asset_key(CALLS_FOR_SERVICE.name) in published
