@@ -102,6 +102,11 @@ class Source:
     def row_fates_table(self) -> str:
         return f"audit.audit_{self.name}_row_fates"
 
+    @property
+    def row_fates_asset_key(self) -> dg.AssetKey:
+        """The row-fates audit model's asset (dbt models are keyed by name)."""
+        return dg.AssetKey(self.row_fates_table.split(".")[1])
+
 
 def text(field_name: str, display_name: str, description: str) -> PublicColumn:
     return PublicColumn(field_name, display_name, "text", description)

@@ -51,8 +51,9 @@ def section_key(title: str) -> str:
 
 
 def _audit_keys(source: Source) -> list[dg.AssetKey]:
-    tables = [source.row_fates_table, DUPLICATE_EVENTS_TABLES.get(source.name)]
-    return [dg.AssetKey(table.split(".")[1]) for table in tables if table]
+    duplicates = DUPLICATE_EVENTS_TABLES.get(source.name)
+    extra = [dg.AssetKey(duplicates.split(".")[1])] if duplicates else []
+    return [source.row_fates_asset_key, *extra]
 
 
 def _metadata(packets: list[ReviewPacket], paths: list[Path]) -> dict[str, object]:

@@ -37,12 +37,6 @@ NEW_CODES = "no_new_codes"
 MISSING_DAYS = "no_missing_days"
 
 
-def _audit_key(source: Source) -> dg.AssetKey:
-    """The audit model's asset key (dbt models are keyed by name): the checks read it, so
-    they wait for it in a run that builds it."""
-    return dg.AssetKey(source.row_fates_table.split(".")[1])
-
-
 def build_quarantine_rate_check(
     source: Source,
     warn: Threshold = quarantine_rates.WARN,
@@ -55,7 +49,7 @@ def build_quarantine_rate_check(
         name=QUARANTINE_RATE,
         blocking=True,
         partitions_def=daily_partitions,
-        additional_deps=[_audit_key(source)],
+        additional_deps=[source.row_fates_asset_key],  # read, so waited for
         description=(
             f"No quarantine reason takes out much of a day of {source.title}: warns past "
             f"{warn.describe()}, blocks the publish past {block.describe()}."
@@ -122,7 +116,7 @@ def build_new_codes_check(source: Source) -> dg.AssetChecksDefinition:
         asset=source.published.mart_asset_key,
         name=NEW_CODES,
         partitions_def=daily_partitions,
-        additional_deps=[_audit_key(source)],
+        additional_deps=[source.row_fates_asset_key],  # read, so waited for
         description=(
             f"Every code of {source.title} ({', '.join(f.field for f in fields)}) is in its "
             "reference seed; warns naming each one that is not."
