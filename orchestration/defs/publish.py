@@ -45,6 +45,8 @@ from orchestration.publishing.send import (
     replace_dataset,
 )
 from orchestration.quality.gate import GateOutcome, history_window, run_gate
+from orchestration.release.clock import ReleaseClock
+from orchestration.release.settling import HELD_DAYS, held_days, settling_hold
 from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.project import dbt_project
 from orchestration.warehouse.resource import WarehouseResource
@@ -64,6 +66,7 @@ def _plan_metadata(result: PublishResult) -> dict[str, object]:
         "rows_updated": plan.updates,
         "rows_deleted": plan.deletes,
         "rows_unchanged": plan.unchanged,
+        "rows_held": plan.held,
         "rows_sent": result.rows_sent,
         "bytes_sent": result.bytes_sent,
         "chunks": result.chunks,
@@ -114,6 +117,7 @@ def build_publish_asset(
     retry_policy: dg.RetryPolicy = PORTAL_RETRY_POLICY,
 ) -> dg.AssetsDefinition:
     source = source_of(dataset.name, sources)
+    upstream = tuple(s.published for s in sources)
 
     @dg.asset(
         key=dataset.published_asset_key,
@@ -135,7 +139,8 @@ def build_publish_asset(
         description=(
             f"The public {dataset.title} dataset on the city's portal: the mart's new and "
             f"changed rows of the partition upserted by {dataset.row_identifier}, withdrawn "
-            "rows deleted, unchanged rows not sent (the publish ledger knows them)."
+            "rows deleted, unchanged rows not sent (the publish ledger knows them). Release "
+            f"policy: {dataset.release.describe()}."
         ),
         retry_policy=retry_policy,
     )
@@ -145,9 +150,11 @@ def build_publish_asset(
         public_portal: SocrataResource,
         source_portal: SocrataResource,
         warehouse: WarehouseResource,
+        release_clock: ReleaseClock,
     ) -> dg.MaterializeResult:
         window = window_of(context)
         dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
+        hold = settling_hold(dataset, upstream, release_clock.now())
 
         def progress(sent: int, total: int) -> None:
             context.log.info(f"{dataset.name}: {sent:,} of {total:,} rows sent")
@@ -166,7 +173,9 @@ def build_publish_asset(
                 run_id=context.run_id,
                 chunk_size=config.chunk_size,
                 progress=progress,
+                hold=hold,
             )
+            held = held_days(connection, dataset, upstream, window, result.plan.held_by_day)
             fates = fate_counts(connection, source, window) if source else None
             table = day_table(connection, dataset, window)
             volume = volume_svg(daily_counts(connection, dataset, window.days[-1]), dataset.title)
@@ -186,8 +195,21 @@ def build_publish_asset(
             )
         url = f"{client.base_url}/resource/{dataset_id}.json"
         context.log.info(f"{window.start}..{window.end} to {url}: {result.summary()}")
+        if held:
+            context.log.info(
+                f"{dataset.name}: {result.plan.held:,} rows still settling held back "
+                f"({dataset.release.describe()}); the settling sensor publishes each day "
+                "once its last held row has settled"
+            )
         metadata: dict[str, object] = {
             **_plan_metadata(result),
+            HELD_DAYS: dg.MetadataValue.json(
+                {
+                    day.isoformat(): {"rows": h.rows, "settles_at": h.settles_at.isoformat()}
+                    for day, h in held.items()
+                }
+            ),
+            "release_policy": dataset.release.describe(),
             "dataset_id": dataset_id,
             "dataset_url": dg.MetadataValue.url(url),
             **{
@@ -240,26 +262,29 @@ def build_publish_plan_job(published: tuple[PublishedDataset, ...]) -> dg.JobDef
         context: dg.OpExecutionContext,
         public_portal: SocrataResource,
         warehouse: WarehouseResource,
+        release_clock: ReleaseClock,
     ) -> dg.Output[dict[str, dict[str, int]]]:
         window = DayWindow.from_time_window(context.partition_time_window)
+        now = release_clock.now()
         plans: dict[str, dict[str, int]] = {}
         lines = [
-            "| dataset | id | creates | updates | deletes | unchanged |",
-            "|---|---|---|---|---|---|",
+            "| dataset | id | creates | updates | deletes | unchanged | held |",
+            "|---|---|---|---|---|---|---|",
         ]
         with warehouse.connect() as connection:
             for dataset in published:
                 dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
-                plan = stage_delta_plan(connection, dataset, window, dataset_id)
+                hold = settling_hold(dataset, published, now)
+                plan = stage_delta_plan(connection, dataset, window, dataset_id, hold)
                 context.log.info(
                     f"{window.start}..{window.end} {dataset.name} ({dataset_id}) would send "
                     f"{plan.creates:,} creates, {plan.updates:,} updates, {plan.deletes:,} "
-                    f"deletes; {plan.unchanged:,} rows unchanged"
+                    f"deletes; {plan.unchanged:,} rows unchanged, {plan.held:,} held"
                 )
                 plans[dataset.name] = plan.as_dict()
                 lines.append(
                     f"| {dataset.name} | {dataset_id} | {plan.creates:,} | {plan.updates:,} | "
-                    f"{plan.deletes:,} | {plan.unchanged:,} |"
+                    f"{plan.deletes:,} | {plan.unchanged:,} | {plan.held:,} |"
                 )
         return dg.Output(plans, metadata={"plan": dg.MetadataValue.md("\n".join(lines))})
 
