@@ -18,6 +18,7 @@ from orchestration.defs.publish import (
 )
 from orchestration.defs.quality import build_contract_check
 from orchestration.defs.reapply import reapply_privacy_rules_job
+from orchestration.defs.release import build_release_definitions
 from orchestration.defs.review import build_review_asset
 from orchestration.defs.schedules import (
     DEFAULT_PUBLISH_HOUR,
@@ -27,6 +28,7 @@ from orchestration.defs.schedules import (
 from orchestration.defs.sensors import build_change_sensors
 from orchestration.defs.signals import build_missing_days_check, build_partition_signal_checks
 from orchestration.defs.transform import build_dbt_models
+from orchestration.release.clock import ReleaseClock
 from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.compat import LocalDbtCliResource
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
@@ -62,6 +64,7 @@ def build_definitions(
     freshness_checks = [build_freshness_check(dataset) for dataset in published]
     freshness_checks += [build_missing_days_check(dataset) for dataset in published]
     freshness_job, freshness_schedule = build_freshness_schedule(freshness_checks)
+    release_checks, release_jobs, release_sensors = build_release_definitions(sources, published)
     return dg.Definitions(
         assets=[
             *build_ingest_assets(sources, portal_retry_policy),
@@ -69,7 +72,12 @@ def build_definitions(
             *(build_review_asset(source) for source in sources),
             *(build_publish_asset(dataset, sources, portal_retry_policy) for dataset in published),
         ],
-        asset_checks=[*asset_checks, *freshness_checks, *build_partition_signal_checks(sources)],
+        asset_checks=[
+            *asset_checks,
+            *freshness_checks,
+            *build_partition_signal_checks(sources),
+            *release_checks,
+        ],
         jobs=[
             daily_publish_job,
             freshness_job,
@@ -78,12 +86,14 @@ def build_definitions(
             reapply_privacy_rules_job,
             build_provision_job(published),
             build_preflight_job(sources, published),
+            *release_jobs,
         ],
         schedules=[build_daily_schedule(publish_hour), freshness_schedule],
-        sensors=[*build_change_sensors(sources), record_run_failures],
+        sensors=[*build_change_sensors(sources), *release_sensors, record_run_failures],
         resources={
             "dbt": LocalDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE),
             "failure_webhook": FailureWebhookResource(),
+            "release_clock": ReleaseClock(),
             **resources,
         },
         # One DuckDB file takes one writer at a time: steps run one after another in the
