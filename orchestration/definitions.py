@@ -1,5 +1,6 @@
 """The platform's one Dagster code location: it assembles, it does not compute."""
 
+import dataclasses
 import os
 
 import dagster as dg
@@ -111,11 +112,51 @@ def publish_hour_from_environment() -> int:
     return int(os.environ.get("DAILY_PUBLISH_HOUR") or DEFAULT_PUBLISH_HOUR)
 
 
+def release_policies_from_environment(
+    sources: tuple[Source, ...] = SOURCES, derived: tuple[PublishedDataset, ...] = DERIVED_DATASETS
+) -> tuple[tuple[Source, ...], tuple[PublishedDataset, ...]]:
+    """The catalog with `RELEASE_POLICIES` applied: `dataset=mode[:hours]`, comma-separated
+    (`use_of_force=approved`, `calls_for_service=settled:48`); the catalog's own policy for
+    a dataset the variable does not name. Read when the code location loads, like the hour:
+    a policy decides which checks and sensors exist."""
+    text = os.environ.get("RELEASE_POLICIES", "").strip()
+    if not text:
+        return sources, derived
+    chosen: dict[str, tuple[str, int | None]] = {}
+    for item in text.split(","):
+        name, _, setting = item.strip().partition("=")
+        mode, _, hours = setting.strip().partition(":")
+        chosen[name.strip()] = (mode.strip(), int(hours) if hours else None)
+    known = {s.name for s in sources} | {d.name for d in derived}
+    if unknown := sorted(set(chosen) - known):
+        raise ValueError(
+            f"RELEASE_POLICIES names unknown datasets {unknown}; known: {sorted(known)}"
+        )
+
+    def applied(dataset: PublishedDataset) -> PublishedDataset:
+        if dataset.name not in chosen:
+            return dataset
+        mode, hours = chosen[dataset.name]
+        policy = dataset.release
+        policy = dataclasses.replace(
+            policy, mode=mode, settle_hours=policy.settle_hours if hours is None else hours
+        )
+        return dataclasses.replace(dataset, release=policy)
+
+    return (
+        tuple(dataclasses.replace(s, published=applied(s.published)) for s in sources),
+        tuple(applied(d) for d in derived),
+    )
+
+
+_sources, _derived = release_policies_from_environment()
 defs = build_definitions(
     {
         "warehouse": WarehouseResource(path=dg.EnvVar("WAREHOUSE_PATH")),
         "source_portal": portal_from_environment("SOURCE"),
         "public_portal": portal_from_environment("PUBLIC"),
     },
+    sources=_sources,
+    derived=_derived,
     publish_hour=publish_hour_from_environment(),
 )
