@@ -15,6 +15,7 @@ import dagster as dg
 import pytest
 import requests
 
+from orchestration.alerting.run_failures import only_pending_approvals
 from orchestration.catalog import APPROVED, CALLS_FOR_SERVICE, ReleasePolicy
 from orchestration.defs.release import APPROVE_JOB, RELEASE_APPROVED, approved_publish_request
 from orchestration.defs.review import review_asset_key
@@ -30,6 +31,7 @@ from tests.pipeline.release_runs import (
     published_items,
     run,
 )
+from tests.test_release import record
 from tests.warehouse_builder import query
 
 pytestmark = pytest.mark.integration
@@ -97,6 +99,8 @@ def test_an_approved_day_is_not_published_until_a_steward_approves_it(platform, 
     assert evaluation.metadata["status"].value == "pending"
     assert evaluation.metadata["pending_days"].value == {DAY.isoformat(): fingerprint}
     assert not published_items(platform)
+    failures = [e.step_key for e in result.get_step_failure_events()]
+    assert only_pending_approvals([record(step) for step in failures], RELEASE_APPROVED)
     page = (platform.warehouse.parent / "review" / CFS.name / f"{DAY}.html").read_text()
     assert fingerprint in page
 
