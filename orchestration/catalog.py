@@ -47,7 +47,7 @@ class ReleasePolicy:
       dataset (no `closed_field`) holds a day's figures while any row of that day in the
       marts it is derived from is still settling.
     - `approved`: a day is published only after a steward approved exactly the rows its
-      publish would send (the `release_approved` check, orchestration/release/).
+      publish would send (the `release_approved` check, orchestration/defs/release.py).
     A withdrawal (a row that left the public set, e.g. reclassified as juvenile) is never
     held: privacy first.
     """

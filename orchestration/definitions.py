@@ -29,7 +29,7 @@ from orchestration.defs.schedules import (
 from orchestration.defs.sensors import build_change_sensors
 from orchestration.defs.signals import build_missing_days_check, build_partition_signal_checks
 from orchestration.defs.transform import build_dbt_models
-from orchestration.release.clock import ReleaseClock
+from orchestration.publishing.release_clock import ReleaseClock
 from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.compat import LocalDbtCliResource
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project

@@ -18,7 +18,7 @@ from orchestration.catalog import (
     ReleasePolicy,
 )
 from orchestration.defs.release import RELEASE_APPROVED, due_days
-from orchestration.release.clock import ReleaseClock
+from orchestration.publishing.release_clock import ReleaseClock
 
 
 def test_calls_for_service_settle_36_hours_after_closing_by_default():

@@ -36,6 +36,7 @@ from orchestration.publishing.day_summary import (
     volume_svg,
 )
 from orchestration.publishing.plan import stage_delta_plan
+from orchestration.publishing.release_clock import ReleaseClock
 from orchestration.publishing.row_fates import FateCounts, fate_counts
 from orchestration.publishing.send import (
     DEFAULT_CHUNK_SIZE,
@@ -44,9 +45,8 @@ from orchestration.publishing.send import (
     publish_window,
     replace_dataset,
 )
+from orchestration.publishing.settling import HELD_DAYS, held_days, settling_hold
 from orchestration.quality.gate import GateOutcome, history_window, run_gate
-from orchestration.release.clock import ReleaseClock
-from orchestration.release.settling import HELD_DAYS, held_days, settling_hold
 from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.project import dbt_project
 from orchestration.warehouse.resource import WarehouseResource

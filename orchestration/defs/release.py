@@ -31,10 +31,10 @@ from orchestration.defs.review import review_asset_key
 from orchestration.defs.schedules import daily_publish_job
 from orchestration.partitions import DayWindow, daily_partitions
 from orchestration.publishing.plan import stage_delta_plan
-from orchestration.release.approvals import Approval, approval_of, record_approval
-from orchestration.release.clock import ReleaseClock
-from orchestration.release.fingerprint import plan_fingerprint
-from orchestration.release.settling import HELD_DAYS
+from orchestration.publishing.release_clock import ReleaseClock
+from orchestration.publishing.settling import HELD_DAYS
+from orchestration.review.approvals import Approval, approval_of, record_approval
+from orchestration.review.fingerprint import plan_fingerprint
 from orchestration.socrata.resource import SocrataResource
 from orchestration.warehouse.resource import WarehouseResource
 

@@ -17,8 +17,8 @@ import dagster as dg
 from orchestration.catalog import Source
 from orchestration.defs.policies import OWNERS
 from orchestration.partitions import DayWindow, daily_partitions, window_of
-from orchestration.release.clock import ReleaseClock
-from orchestration.release.settling import settling_hold
+from orchestration.publishing.release_clock import ReleaseClock
+from orchestration.publishing.settling import settling_hold
 from orchestration.review.packet import DUPLICATE_EVENTS_TABLES, ReviewPacket, build_packet
 from orchestration.review.render import html_page, markdown_sections
 from orchestration.socrata.resource import SocrataResource

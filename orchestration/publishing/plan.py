@@ -12,7 +12,7 @@ A delta plan for a window of local days:
   (reclassified into a juvenile type, merged as a duplicate, voided, deleted at the source).
   A row that moved to another day stays until that day is published, which updates it.
 Unchanged rows are not in the plan, and neither are rows a release policy holds back (a
-`Hold`: rows still settling, orchestration/release/settling.py); they are counted as held,
+`Hold`: rows still settling, orchestration/publishing/settling.py); they are counted as held,
 and a later publish sends them. A withdrawal is never held.
 """
 

@@ -24,7 +24,7 @@ from orchestration.partitions import DayWindow
 from orchestration.publishing.plan import PLAN_TABLE, Hold, PublishPlan, stage_delta_plan
 from orchestration.publishing.row_fates import fate_counts
 from orchestration.quality.new_codes import CODED_FIELDS, NewCode, new_codes
-from orchestration.release.fingerprint import plan_fingerprint
+from orchestration.review.fingerprint import plan_fingerprint
 from orchestration.review.misspellings import Candidate, ReportedText, candidate_misspellings
 from orchestration.warehouse.sql import quote_identifier
 
@@ -77,7 +77,7 @@ class Volume:
 class Changes:
     plan: PublishPlan
     row_ids: dict[str, tuple[str, ...]]  # action -> the first row identifiers it sends
-    # The plan's fingerprint: what a steward's approval names (orchestration/release/).
+    # The plan's fingerprint, what a steward's approval names (review/fingerprint.py).
     fingerprint: str = ""
 
 

@@ -10,7 +10,7 @@ import duckdb
 
 from orchestration.catalog import CALLS_FOR_SERVICE, SOURCES, ReleasePolicy, Source
 from orchestration.definitions import build_definitions
-from orchestration.release.clock import ReleaseClock
+from orchestration.publishing.release_clock import ReleaseClock
 from tests.column_metadata_seed import share_column_metadata
 from tests.pipeline.conftest import Platform
 from tests.retries import QUICK_PORTAL_RETRIES

@@ -19,7 +19,7 @@ from orchestration.alerting.run_failures import only_pending_approvals
 from orchestration.catalog import APPROVED, CALLS_FOR_SERVICE, ReleasePolicy
 from orchestration.defs.release import APPROVE_JOB, RELEASE_APPROVED, approved_publish_request
 from orchestration.defs.review import review_asset_key
-from orchestration.release.approvals import APPROVALS_TABLE
+from orchestration.review.approvals import APPROVALS_TABLE
 from tests.pipeline.conftest import DAY
 from tests.pipeline.release_runs import (
     CFS,

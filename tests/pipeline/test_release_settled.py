@@ -15,7 +15,7 @@ import dagster as dg
 import pytest
 
 from orchestration.catalog import POLICE_RESPONSE_TIMES
-from orchestration.release.clock import ReleaseClock
+from orchestration.publishing.release_clock import ReleaseClock
 from tests.pipeline.conftest import DAY
 from tests.pipeline.release_runs import (
     CFS,

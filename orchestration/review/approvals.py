@@ -1,7 +1,7 @@
 """Stewards' release approvals, in the warehouse beside their corrections.
 
 `stewards.release_approvals` holds one row per approval: the dataset and local day, the
-fingerprint of the publish plan the steward reviewed (orchestration/release/fingerprint.py),
+fingerprint of the publish plan the steward reviewed (orchestration/review/fingerprint.py),
 who approved, when and why, and the approving run. Rows are only ever added: an approval of
 an older fingerprint stays as the record of what was approved then.
 """
