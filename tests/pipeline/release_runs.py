@@ -37,6 +37,15 @@ def definitions(
     )
 
 
+def calls_lane(defs: dg.Definitions) -> list[dg.AssetKey]:
+    """The rule tables and the calls from raw to published: what the change sensor runs."""
+    graph = defs.resolve_job_def("daily_publish").asset_layer.asset_graph
+    selection = dg.AssetSelection.groups("rules") | (
+        dg.AssetSelection.assets(CALLS_FOR_SERVICE.raw_asset_key).downstream()
+    )
+    return sorted(selection.resolve(graph))
+
+
 def run(
     platform: Platform,
     defs: dg.Definitions,

@@ -11,18 +11,18 @@ from __future__ import annotations
 import csv
 from datetime import datetime, timedelta
 
-import dagster as dg
 import pytest
 import requests
 
 from orchestration.alerting.run_failures import only_pending_approvals
-from orchestration.catalog import APPROVED, CALLS_FOR_SERVICE, ReleasePolicy
+from orchestration.catalog import APPROVED, ReleasePolicy
 from orchestration.defs.release import APPROVE_JOB, RELEASE_APPROVED, approved_publish_request
 from orchestration.defs.review import review_asset_key
 from orchestration.review.approvals import APPROVALS_TABLE
 from tests.pipeline.conftest import DAY
 from tests.pipeline.release_runs import (
     CFS,
+    calls_lane,
     calls_released,
     check_evaluation,
     definitions,
@@ -55,15 +55,6 @@ def approve(platform, defs, fingerprint: str):
         job=APPROVE_JOB,
         run_config={"ops": {"record_release_approval": {"config": config}}},
     )
-
-
-def calls_lane(defs) -> list:
-    """The rule tables and the calls from raw to published: what the change sensor runs."""
-    graph = defs.resolve_job_def("daily_publish").asset_layer.asset_graph
-    selection = dg.AssetSelection.groups("rules") | (
-        dg.AssetSelection.assets(CALLS_FOR_SERVICE.raw_asset_key).downstream()
-    )
-    return sorted(selection.resolve(graph))
 
 
 def publish_approved(platform, defs, approval_run_id: str):

@@ -19,6 +19,7 @@ from orchestration.publishing.release_clock import ReleaseClock
 from tests.pipeline.conftest import DAY
 from tests.pipeline.release_runs import (
     CFS,
+    calls_lane,
     definitions,
     mart_calls,
     materialization_metadata,
@@ -38,10 +39,9 @@ def instant(local: datetime) -> datetime:
 
 @pytest.fixture(scope="module")
 def built(platform):
-    """The day built up to its marts (and review packets), nothing published yet."""
+    """The day's calls built up to their mart (and review packet), nothing published yet."""
     defs = definitions(platform)
-    everything = defs.resolve_job_def("daily_publish").asset_layer.asset_graph.get_all_asset_keys()
-    models = [key for key in everything if key not in PUBLISHES and key.path[0] != "internal"]
+    models = [key for key in calls_lane(defs) if key not in PUBLISHES]
     assert run(platform, defs, DAY, assets=models).success
     calls = mart_calls(platform, DAY)
     latest = max(calls, key=lambda item: calls[item])
