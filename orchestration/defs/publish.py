@@ -7,6 +7,8 @@ the deliberate full refresh of one dataset after a schema change, checked whole 
 contract first. (A rule change is `reapply_privacy_rules`, orchestration/defs/reapply.py.)
 """
 
+from datetime import timedelta
+
 import dagster as dg
 import duckdb
 from pydantic import Field
@@ -45,7 +47,12 @@ from orchestration.publishing.send import (
     publish_window,
     replace_dataset,
 )
-from orchestration.publishing.settling import HELD_DAYS, held_days, settling_hold
+from orchestration.publishing.settling import (
+    HELD_DAYS,
+    held_days,
+    held_days_entry,
+    settling_hold,
+)
 from orchestration.quality.gate import GateOutcome, history_window, run_gate
 from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.project import dbt_project
@@ -203,12 +210,7 @@ def build_publish_asset(
             )
         metadata: dict[str, object] = {
             **_plan_metadata(result),
-            HELD_DAYS: dg.MetadataValue.json(
-                {
-                    day.isoformat(): {"rows": h.rows, "settles_at": h.settles_at.isoformat()}
-                    for day, h in held.items()
-                }
-            ),
+            HELD_DAYS: dg.MetadataValue.json(held_days_entry(held)),
             "release_policy": dataset.release.describe(),
             "dataset_id": dataset_id,
             "dataset_url": dg.MetadataValue.url(url),
@@ -244,6 +246,21 @@ def build_publish_asset(
         return dg.MaterializeResult(metadata=metadata)
 
     return publish_asset
+
+
+def _held_days_metadata(
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    upstream: tuple[PublishedDataset, ...],
+    result: PublishResult,
+) -> dict[str, object]:
+    """`held_days` of a full refresh that held rows still settling, for the settling sensor."""
+    days = sorted(result.plan.held_by_day)
+    if not days:
+        return {}
+    window = DayWindow(days[0], days[-1] + timedelta(days=1))
+    held = held_days(connection, dataset, upstream, window, result.plan.held_by_day)
+    return {HELD_DAYS: dg.MetadataValue.json(held_days_entry(held))}
 
 
 def _published_dataset(published: tuple[PublishedDataset, ...], name: str) -> PublishedDataset:
@@ -380,9 +397,12 @@ def build_replace_job(
         config: ReplaceConfig,
         public_portal: SocrataResource,
         warehouse: WarehouseResource,
+        release_clock: ReleaseClock,
     ) -> dg.Output[dict[str, int]]:
         dataset = _published_dataset(published, config.dataset)
         dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
+        upstream = tuple(source.published for source in sources)
+        hold = settling_hold(dataset, upstream, release_clock.now())
 
         def progress(sent: int, total: int) -> None:
             context.log.info(f"{dataset.name}: {sent:,} of {total:,} rows sent")
@@ -403,12 +423,14 @@ def build_replace_job(
                     chunk_size=config.chunk_size,
                     progress=progress,
                     allow_empty=config.allow_empty,
+                    hold=hold,
                 )
+            held = _held_days_metadata(connection, dataset, upstream, result)
         context.log.info(f"full refresh of {result.summary()}")
         context.log_event(
             dg.AssetObservation(
                 asset_key=dataset.published_asset_key,
-                metadata={"full_refresh": True, **_plan_metadata(result), **checked},
+                metadata={"full_refresh": True, **_plan_metadata(result), **checked, **held},
             )
         )
         return dg.Output(result.plan.as_dict(), metadata={**_plan_metadata(result), **checked})

@@ -41,6 +41,7 @@ from orchestration.warehouse.resource import WarehouseResource
 RELEASE_APPROVED = "release_approved"
 APPROVE_JOB = "approve_release"
 SETTLE_INTERVAL_S = 15 * 60
+SETTLE_BATCH = 1000  # publish records a settling sensor's tick reads at most
 APPROVAL_SENSOR_INTERVAL_S = 10
 
 
@@ -246,6 +247,14 @@ def due_days(
     return due, {"after": after, "waiting": waiting}
 
 
+def _before_either_batch_ends(first: list, second: list) -> list:
+    """Both batches of records, up to where the first full one ends: the cursor then never
+    passes a record a full batch left for the next tick."""
+    ends = [batch[-1].storage_id for batch in (first, second) if len(batch) == SETTLE_BATCH]
+    last = min(ends) if ends else None
+    return [r for r in (*first, *second) if last is None or r.storage_id <= last]
+
+
 def build_settling_sensor(
     dataset: PublishedDataset, published: tuple[PublishedDataset, ...]
 ) -> dg.SensorDefinition:
@@ -263,22 +272,28 @@ def build_settling_sensor(
         context: dg.SensorEvaluationContext, release_clock: ReleaseClock
     ) -> dg.SensorResult:
         cursor = json.loads(context.cursor) if context.cursor else {}
-        found = context.instance.fetch_materializations(
-            dg.AssetRecordsFilter(
-                asset_key=dataset.published_asset_key,
-                after_storage_id=int(cursor.get("after", 0)) or None,
-            ),
-            limit=1000,
-            ascending=True,
+        records_filter = dg.AssetRecordsFilter(
+            asset_key=dataset.published_asset_key,
+            after_storage_id=int(cursor.get("after", 0)) or None,
+        )
+        instance = context.instance
+        materialized = instance.fetch_materializations(
+            records_filter, limit=SETTLE_BATCH, ascending=True
         ).records
+        # A full refresh (replace_public_dataset) records what it held as an observation.
+        observed = instance.fetch_observations(
+            records_filter, limit=SETTLE_BATCH, ascending=True
+        ).records
+        found = _before_either_batch_ends(materialized, observed)
         records = []
         for record in found:
-            materialization = record.asset_materialization
-            if materialization is None or materialization.partition is None:
+            event = record.asset_materialization or record.asset_observation
+            if event is None:
                 continue
-            entry = materialization.metadata.get(HELD_DAYS)
+            entry = event.metadata.get(HELD_DAYS)
             held = getattr(entry, "value", None) or {}
-            records.append((record.storage_id, materialization.partition, held))
+            days = [event.partition] if event.partition else sorted(held)
+            records += [(record.storage_id, day, held) for day in days]
         due, after = due_days(cursor, records, release_clock.now())
         requests = [
             dg.RunRequest(

@@ -173,14 +173,29 @@ def stage_delta_plan(
 
 
 def stage_full_plan(
-    connection: duckdb.DuckDBPyConnection, dataset: PublishedDataset, dataset_id: str
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    dataset_id: str,
+    hold: Hold | None = None,
 ) -> PublishPlan:
-    """Stage every row of the mart, all to be sent afresh (a full refresh)."""
+    """Stage every row of the mart, all to be sent afresh (a full refresh), but for the rows
+    `hold` keeps back (rows still settling): a later publish of their day sends them."""
     ensure_ledger(connection)
-    full = f"select 'create' as _action, * exclude (_held) from ({_hashed_mart(dataset, '')})"
-    _stage(connection, full, [])
-    (rows_in_mart,) = connection.execute(f"select count(*) from {PLAN_TABLE}").fetchone()
-    return _counted(connection, dataset_id, rows_in_mart)
+    held = hold.condition if hold else "false"
+    parameters = list(hold.parameters) if hold else []
+    mart = _hashed_mart(dataset, "", held)
+    _stage(
+        connection,
+        f"select 'create' as _action, * exclude (_held) from ({mart}) where not _held",
+        parameters,
+    )
+    held_by_day = dict(
+        connection.execute(
+            f"select _day, count(*) from ({mart}) where _held group by _day", parameters
+        ).fetchall()
+    )
+    (rows_in_mart,) = connection.execute(f"select count(*) from {dataset.mart_table}").fetchone()
+    return _counted(connection, dataset_id, rows_in_mart, held_by_day)
 
 
 def plan_body(

@@ -103,3 +103,11 @@ def held_days(
         for day, rows in sorted(held_rows_by_day.items())
         if day in latest
     }
+
+
+def held_days_entry(held: dict[date, HeldDay]) -> dict[str, dict[str, object]]:
+    """`held_days` as metadata: {day: {"rows": held rows, "settles_at": ISO instant}}."""
+    return {
+        day.isoformat(): {"rows": h.rows, "settles_at": h.settles_at.isoformat()}
+        for day, h in held.items()
+    }
