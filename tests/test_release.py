@@ -17,7 +17,8 @@ from orchestration.catalog import (
     USE_OF_FORCE,
     ReleasePolicy,
 )
-from orchestration.defs.release import RELEASE_APPROVED, due_days
+from orchestration.defs.release import RELEASE_APPROVED
+from orchestration.defs.settling import due_days
 from orchestration.publishing.release_clock import ReleaseClock
 
 
