@@ -28,6 +28,55 @@ class PublicColumn:
     description: str
 
 
+AUTOMATIC = "automatic"
+SETTLED = "settled"
+APPROVED = "approved"
+RELEASE_MODES = (AUTOMATIC, SETTLED, APPROVED)
+# NOPD may reclassify a call's type for up to 36 hours after it is marked up (closed).
+DEFAULT_SETTLE_HOURS = 36
+
+
+@dataclass(frozen=True)
+class ReleasePolicy:
+    """When a day's rows may leave for the portal (docs/operating.md#release-policies).
+
+    - `automatic`: as soon as the day's run has built and checked them.
+    - `settled`: a row only once it has been closed for `settle_hours` (its mart column
+      `closed_field`, city time), so that the source's late reclassifications land before
+      release; rows still settling are held, counted, and published by a later run. A derived
+      dataset (no `closed_field`) holds a day's figures while any row of that day in the
+      marts it is derived from is still settling.
+    - `approved`: a day is published only after a steward approved exactly the rows its
+      publish would send (the `release_approved` check, orchestration/defs/release.py).
+    A withdrawal (a row that left the public set, e.g. reclassified as juvenile) is never
+    held: privacy first.
+    """
+
+    mode: str = AUTOMATIC
+    settle_hours: int = DEFAULT_SETTLE_HOURS
+    closed_field: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in RELEASE_MODES:
+            raise ValueError(f"release mode must be one of {RELEASE_MODES}, got {self.mode!r}")
+        if self.settle_hours < 0:
+            raise ValueError(f"settle_hours must not be negative, got {self.settle_hours}")
+
+    @property
+    def settles(self) -> bool:
+        return self.mode == SETTLED
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.mode == APPROVED
+
+    def describe(self) -> str:
+        if self.settles:
+            closed = f" after {self.closed_field}" if self.closed_field else ""
+            return f"settled ({self.settle_hours} h{closed})"
+        return self.mode
+
+
 def published_asset_key(mart: str) -> dg.AssetKey:
     """The asset of the public dataset the mart `mart` is published as."""
     return dg.AssetKey(["socrata", mart])
@@ -51,6 +100,8 @@ class PublishedDataset:
     # The published datasets a derived dataset is computed from: it is published only after
     # they were, in the same run, so it never shows figures of rows that were withheld.
     derived_from: tuple[str, ...] = ()
+    # When the day's rows may be released: automatic, settled or approved (ReleasePolicy).
+    release: ReleasePolicy = ReleasePolicy()
 
     @property
     def mart_asset_key(self) -> dg.AssetKey:
@@ -147,6 +198,10 @@ CALLS_FOR_SERVICE = Source(
         row_identifier="nopd_item",
         summary_dimensions=("policedistrict", "priority"),
         day_field="timecreate",
+        # Settled: NOPD reclassifies a call for up to 36 hours after closing it, and a call
+        # published inside that window would show a type the police have since changed (or a
+        # juvenile case until its withdrawal). Waiting costs the public a day and a half.
+        release=ReleasePolicy(SETTLED, DEFAULT_SETTLE_HOURS, closed_field="timeclosed"),
         public_columns=(
             text("nopd_item", "NOPD_Item", "Item number of the call."),
             text("type_", "Type_", "Final signal type code."),
@@ -349,6 +404,9 @@ POLICE_RESPONSE_TIMES = PublishedDataset(
         *interval_columns("time_on_scene", "Time on scene", "timearrive", "timeclosed"),
     ),
     derived_from=("calls_for_service",),
+    # Its figures are computed from the calls' mart: a day's figures wait until every call of
+    # the day has settled, so they never count a call the calls dataset still holds back.
+    release=ReleasePolicy(SETTLED, DEFAULT_SETTLE_HOURS),
 )
 
 SOURCES: tuple[Source, ...] = (CALLS_FOR_SERVICE, USE_OF_FORCE, SERVICE_REQUESTS_311)

@@ -1,5 +1,6 @@
 """The platform's one Dagster code location: it assembles, it does not compute."""
 
+import dataclasses
 import os
 
 import dagster as dg
@@ -18,6 +19,7 @@ from orchestration.defs.publish import (
 )
 from orchestration.defs.quality import build_contract_check
 from orchestration.defs.reapply import reapply_privacy_rules_job
+from orchestration.defs.release import build_release_definitions
 from orchestration.defs.review import build_review_asset
 from orchestration.defs.schedules import (
     DEFAULT_PUBLISH_HOUR,
@@ -27,6 +29,7 @@ from orchestration.defs.schedules import (
 from orchestration.defs.sensors import build_change_sensors
 from orchestration.defs.signals import build_missing_days_check, build_partition_signal_checks
 from orchestration.defs.transform import build_dbt_models
+from orchestration.publishing.release_clock import ReleaseClock
 from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.compat import LocalDbtCliResource
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
@@ -62,6 +65,7 @@ def build_definitions(
     freshness_checks = [build_freshness_check(dataset) for dataset in published]
     freshness_checks += [build_missing_days_check(dataset) for dataset in published]
     freshness_job, freshness_schedule = build_freshness_schedule(freshness_checks)
+    release_checks, release_jobs, release_sensors = build_release_definitions(sources, published)
     return dg.Definitions(
         assets=[
             *build_ingest_assets(sources, portal_retry_policy),
@@ -69,7 +73,12 @@ def build_definitions(
             *(build_review_asset(source) for source in sources),
             *(build_publish_asset(dataset, sources, portal_retry_policy) for dataset in published),
         ],
-        asset_checks=[*asset_checks, *freshness_checks, *build_partition_signal_checks(sources)],
+        asset_checks=[
+            *asset_checks,
+            *freshness_checks,
+            *build_partition_signal_checks(sources),
+            *release_checks,
+        ],
         jobs=[
             daily_publish_job,
             freshness_job,
@@ -78,12 +87,14 @@ def build_definitions(
             reapply_privacy_rules_job,
             build_provision_job(published),
             build_preflight_job(sources, published),
+            *release_jobs,
         ],
         schedules=[build_daily_schedule(publish_hour), freshness_schedule],
-        sensors=[*build_change_sensors(sources), record_run_failures],
+        sensors=[*build_change_sensors(sources), *release_sensors, record_run_failures],
         resources={
             "dbt": LocalDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE),
             "failure_webhook": FailureWebhookResource(),
+            "release_clock": ReleaseClock(),
             **resources,
         },
         # One DuckDB file takes one writer at a time: steps run one after another in the
@@ -101,11 +112,51 @@ def publish_hour_from_environment() -> int:
     return int(os.environ.get("DAILY_PUBLISH_HOUR") or DEFAULT_PUBLISH_HOUR)
 
 
+def release_policies_from_environment(
+    sources: tuple[Source, ...] = SOURCES, derived: tuple[PublishedDataset, ...] = DERIVED_DATASETS
+) -> tuple[tuple[Source, ...], tuple[PublishedDataset, ...]]:
+    """The catalog with `RELEASE_POLICIES` applied: `dataset=mode[:hours]`, comma-separated
+    (`use_of_force=approved`, `calls_for_service=settled:48`); the catalog's own policy for
+    a dataset the variable does not name. Read when the code location loads, like the hour:
+    a policy decides which checks and sensors exist."""
+    text = os.environ.get("RELEASE_POLICIES", "").strip()
+    if not text:
+        return sources, derived
+    chosen: dict[str, tuple[str, int | None]] = {}
+    for item in text.split(","):
+        name, _, setting = item.strip().partition("=")
+        mode, _, hours = setting.strip().partition(":")
+        chosen[name.strip()] = (mode.strip(), int(hours) if hours else None)
+    known = {s.name for s in sources} | {d.name for d in derived}
+    if unknown := sorted(set(chosen) - known):
+        raise ValueError(
+            f"RELEASE_POLICIES names unknown datasets {unknown}; known: {sorted(known)}"
+        )
+
+    def applied(dataset: PublishedDataset) -> PublishedDataset:
+        if dataset.name not in chosen:
+            return dataset
+        mode, hours = chosen[dataset.name]
+        policy = dataset.release
+        policy = dataclasses.replace(
+            policy, mode=mode, settle_hours=policy.settle_hours if hours is None else hours
+        )
+        return dataclasses.replace(dataset, release=policy)
+
+    return (
+        tuple(dataclasses.replace(s, published=applied(s.published)) for s in sources),
+        tuple(applied(d) for d in derived),
+    )
+
+
+_sources, _derived = release_policies_from_environment()
 defs = build_definitions(
     {
         "warehouse": WarehouseResource(path=dg.EnvVar("WAREHOUSE_PATH")),
         "source_portal": portal_from_environment("SOURCE"),
         "public_portal": portal_from_environment("PUBLIC"),
     },
+    sources=_sources,
+    derived=_derived,
     publish_hour=publish_hour_from_environment(),
 )

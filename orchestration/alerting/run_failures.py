@@ -103,6 +103,15 @@ def failure_records(context: dg.RunFailureSensorContext) -> Iterator[FailureReco
         )
 
 
+def only_pending_approvals(records: list[FailureRecord], check_name: str) -> bool:
+    """True when every failed step is a `check_name` check (`release_approved`): the run
+    stopped because a day waits for a steward's approval, which is the policy working, not a
+    failure to page anyone about."""
+    return bool(records) and all(
+        record.step is not None and record.step.endswith(f"_{check_name}") for record in records
+    )
+
+
 def write_failures(warehouse: WarehouseResource, records: list[FailureRecord]) -> None:
     """Append to the failures table (`connect()` waits out another process's hold on it)."""
     with warehouse.connect() as connection:

@@ -7,6 +7,8 @@ the deliberate full refresh of one dataset after a schema change, checked whole 
 contract first. (A rule change is `reapply_privacy_rules`, orchestration/defs/reapply.py.)
 """
 
+from datetime import timedelta
+
 import dagster as dg
 import duckdb
 from pydantic import Field
@@ -36,6 +38,7 @@ from orchestration.publishing.day_summary import (
     volume_svg,
 )
 from orchestration.publishing.plan import stage_delta_plan
+from orchestration.publishing.release_clock import ReleaseClock
 from orchestration.publishing.row_fates import FateCounts, fate_counts
 from orchestration.publishing.send import (
     DEFAULT_CHUNK_SIZE,
@@ -43,6 +46,12 @@ from orchestration.publishing.send import (
     empty_replace_refusal,
     publish_window,
     replace_dataset,
+)
+from orchestration.publishing.settling import (
+    HELD_DAYS,
+    held_days,
+    held_days_entry,
+    settling_hold,
 )
 from orchestration.quality.gate import GateOutcome, history_window, run_gate
 from orchestration.socrata.resource import SocrataResource
@@ -64,6 +73,7 @@ def _plan_metadata(result: PublishResult) -> dict[str, object]:
         "rows_updated": plan.updates,
         "rows_deleted": plan.deletes,
         "rows_unchanged": plan.unchanged,
+        "rows_held": plan.held,
         "rows_sent": result.rows_sent,
         "bytes_sent": result.bytes_sent,
         "chunks": result.chunks,
@@ -114,6 +124,7 @@ def build_publish_asset(
     retry_policy: dg.RetryPolicy = PORTAL_RETRY_POLICY,
 ) -> dg.AssetsDefinition:
     source = source_of(dataset.name, sources)
+    upstream = tuple(s.published for s in sources)
 
     @dg.asset(
         key=dataset.published_asset_key,
@@ -135,7 +146,8 @@ def build_publish_asset(
         description=(
             f"The public {dataset.title} dataset on the city's portal: the mart's new and "
             f"changed rows of the partition upserted by {dataset.row_identifier}, withdrawn "
-            "rows deleted, unchanged rows not sent (the publish ledger knows them)."
+            "rows deleted, unchanged rows not sent (the publish ledger knows them). Release "
+            f"policy: {dataset.release.describe()}."
         ),
         retry_policy=retry_policy,
     )
@@ -145,9 +157,11 @@ def build_publish_asset(
         public_portal: SocrataResource,
         source_portal: SocrataResource,
         warehouse: WarehouseResource,
+        release_clock: ReleaseClock,
     ) -> dg.MaterializeResult:
         window = window_of(context)
         dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
+        hold = settling_hold(dataset, upstream, release_clock.now())
 
         def progress(sent: int, total: int) -> None:
             context.log.info(f"{dataset.name}: {sent:,} of {total:,} rows sent")
@@ -166,7 +180,9 @@ def build_publish_asset(
                 run_id=context.run_id,
                 chunk_size=config.chunk_size,
                 progress=progress,
+                hold=hold,
             )
+            held = held_days(connection, dataset, upstream, window, result.plan.held_by_day)
             fates = fate_counts(connection, source, window) if source else None
             table = day_table(connection, dataset, window)
             volume = volume_svg(daily_counts(connection, dataset, window.days[-1]), dataset.title)
@@ -186,8 +202,16 @@ def build_publish_asset(
             )
         url = f"{client.base_url}/resource/{dataset_id}.json"
         context.log.info(f"{window.start}..{window.end} to {url}: {result.summary()}")
+        if held:
+            context.log.info(
+                f"{dataset.name}: {result.plan.held:,} rows still settling held back "
+                f"({dataset.release.describe()}); the settling sensor publishes each day "
+                "once its last held row has settled"
+            )
         metadata: dict[str, object] = {
             **_plan_metadata(result),
+            HELD_DAYS: dg.MetadataValue.json(held_days_entry(held)),
+            "release_policy": dataset.release.describe(),
             "dataset_id": dataset_id,
             "dataset_url": dg.MetadataValue.url(url),
             **{
@@ -224,6 +248,21 @@ def build_publish_asset(
     return publish_asset
 
 
+def _held_days_metadata(
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    upstream: tuple[PublishedDataset, ...],
+    result: PublishResult,
+) -> dict[str, object]:
+    """`held_days` of a full refresh that held rows still settling, for the settling sensor."""
+    days = sorted(result.plan.held_by_day)
+    if not days:
+        return {}
+    window = DayWindow(days[0], days[-1] + timedelta(days=1))
+    held = held_days(connection, dataset, upstream, window, result.plan.held_by_day)
+    return {HELD_DAYS: dg.MetadataValue.json(held_days_entry(held))}
+
+
 def _published_dataset(published: tuple[PublishedDataset, ...], name: str) -> PublishedDataset:
     for dataset in published:
         if dataset.name == name:
@@ -240,26 +279,29 @@ def build_publish_plan_job(published: tuple[PublishedDataset, ...]) -> dg.JobDef
         context: dg.OpExecutionContext,
         public_portal: SocrataResource,
         warehouse: WarehouseResource,
+        release_clock: ReleaseClock,
     ) -> dg.Output[dict[str, dict[str, int]]]:
         window = DayWindow.from_time_window(context.partition_time_window)
+        now = release_clock.now()
         plans: dict[str, dict[str, int]] = {}
         lines = [
-            "| dataset | id | creates | updates | deletes | unchanged |",
-            "|---|---|---|---|---|---|",
+            "| dataset | id | creates | updates | deletes | unchanged | held |",
+            "|---|---|---|---|---|---|---|",
         ]
         with warehouse.connect() as connection:
             for dataset in published:
                 dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
-                plan = stage_delta_plan(connection, dataset, window, dataset_id)
+                hold = settling_hold(dataset, published, now)
+                plan = stage_delta_plan(connection, dataset, window, dataset_id, hold)
                 context.log.info(
                     f"{window.start}..{window.end} {dataset.name} ({dataset_id}) would send "
                     f"{plan.creates:,} creates, {plan.updates:,} updates, {plan.deletes:,} "
-                    f"deletes; {plan.unchanged:,} rows unchanged"
+                    f"deletes; {plan.unchanged:,} rows unchanged, {plan.held:,} held"
                 )
                 plans[dataset.name] = plan.as_dict()
                 lines.append(
                     f"| {dataset.name} | {dataset_id} | {plan.creates:,} | {plan.updates:,} | "
-                    f"{plan.deletes:,} | {plan.unchanged:,} |"
+                    f"{plan.deletes:,} | {plan.unchanged:,} | {plan.held:,} |"
                 )
         return dg.Output(plans, metadata={"plan": dg.MetadataValue.md("\n".join(lines))})
 
@@ -355,9 +397,12 @@ def build_replace_job(
         config: ReplaceConfig,
         public_portal: SocrataResource,
         warehouse: WarehouseResource,
+        release_clock: ReleaseClock,
     ) -> dg.Output[dict[str, int]]:
         dataset = _published_dataset(published, config.dataset)
         dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
+        upstream = tuple(source.published for source in sources)
+        hold = settling_hold(dataset, upstream, release_clock.now())
 
         def progress(sent: int, total: int) -> None:
             context.log.info(f"{dataset.name}: {sent:,} of {total:,} rows sent")
@@ -378,12 +423,14 @@ def build_replace_job(
                     chunk_size=config.chunk_size,
                     progress=progress,
                     allow_empty=config.allow_empty,
+                    hold=hold,
                 )
+            held = _held_days_metadata(connection, dataset, upstream, result)
         context.log.info(f"full refresh of {result.summary()}")
         context.log_event(
             dg.AssetObservation(
                 asset_key=dataset.published_asset_key,
-                metadata={"full_refresh": True, **_plan_metadata(result), **checked},
+                metadata={"full_refresh": True, **_plan_metadata(result), **checked, **held},
             )
         )
         return dg.Output(result.plan.as_dict(), metadata={**_plan_metadata(result), **checked})

@@ -17,6 +17,8 @@ import dagster as dg
 from orchestration.catalog import Source
 from orchestration.defs.policies import OWNERS
 from orchestration.partitions import DayWindow, daily_partitions, window_of
+from orchestration.publishing.release_clock import ReleaseClock
+from orchestration.publishing.settling import settling_hold
 from orchestration.review.packet import DUPLICATE_EVENTS_TABLES, ReviewPacket, build_packet
 from orchestration.review.render import html_page, markdown_sections
 from orchestration.socrata.resource import SocrataResource
@@ -71,6 +73,11 @@ def _metadata(packets: list[ReviewPacket], paths: list[Path]) -> dict[str, objec
         "new_codes": sum(len(p.new_codes or ()) for p in packets),
         "candidate_misspellings": sum(len(p.misspellings or ()) for p in packets),
         "suspected_duplicate_events": sum(len(p.duplicates or ()) for p in packets),
+        "release_fingerprint": packets[-1].changes.fingerprint,
+        "release_fingerprints": dg.MetadataValue.json(
+            {p.day.isoformat(): p.changes.fingerprint for p in packets}
+        ),
+        "rows_held": sum(p.changes.plan.held for p in packets),
         "packet_path": dg.MetadataValue.path(str(paths[-1])),
         "packet_url": dg.MetadataValue.url(paths[-1].as_uri()),
     }
@@ -111,12 +118,15 @@ def build_review_asset(source: Source) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext,
         warehouse: WarehouseResource,
         public_portal: SocrataResource,
+        release_clock: ReleaseClock,
     ) -> dg.MaterializeResult:
         window = window_of(context)
         dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
+        # The packet shows what the publish would send now: rows still settling held apart.
+        hold = settling_hold(dataset, (), release_clock.now())
         with warehouse.connect() as connection:
             days = packet_days(window)
-            packets = [build_packet(connection, source, day, dataset_id) for day in days]
+            packets = [build_packet(connection, source, day, dataset_id, hold) for day in days]
         if len(days) < len(window.days):
             context.log.info(
                 f"{source.name}: review packets for the last {len(days)} of the window's "
@@ -134,6 +144,7 @@ def build_review_asset(source: Source) -> dg.AssetsDefinition:
             )
         metadata = _metadata(packets, paths)
         metadata["days_without_packet"] = len(window.days) - len(days)
+        metadata["release_policy"] = dataset.release.describe()
         return dg.MaterializeResult(metadata=metadata)
 
     return review_packet

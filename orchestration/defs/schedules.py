@@ -22,7 +22,11 @@ daily_publish_job = dg.define_asset_job(
 def build_daily_schedule(hour: int = DEFAULT_PUBLISH_HOUR) -> dg.ScheduleDefinition:
     """Yesterday's partition at `hour`:00 city time (03:00 by default, after the CAD has
     closed most of the day's calls). A daily partitions definition's last partition is
-    yesterday, so each tick asks for exactly that day, tagged with its partition key."""
+    yesterday, so each tick asks for exactly that day, tagged with its partition key.
+
+    Release policies need no other day here: rows a `settled` dataset holds are published by
+    the settling sensor when they settle, whatever their day, and an `approved` day by the
+    approval's own run (orchestration/defs/release.py)."""
     if not 0 <= hour <= 23:
         raise ValueError(f"the daily publish hour must be 0..23, got {hour}")
     return dg.build_schedule_from_partitioned_job(

@@ -10,6 +10,11 @@ models, checks, mart and published datasets), nothing of the other sources.
 A day is skipped when its raw partition was already loaded after the change (the schedule's
 own run, or an earlier sensor run): the raw materialization records the newest
 `:updated_at` it loaded, and the row count it loaded.
+
+The runs they request follow the dataset's release policy like the schedule's: under
+`settled` the publish holds rows still settling (the settling sensor publishes them later),
+under `approved` a changed day's new fingerprint makes it pending again until a steward
+approves it (orchestration/defs/release.py).
 """
 
 from __future__ import annotations

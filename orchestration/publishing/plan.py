@@ -11,12 +11,15 @@ A delta plan for a window of local days:
 - delete: in the ledger under a day of the window, and nowhere in the mart any more
   (reclassified into a juvenile type, merged as a duplicate, voided, deleted at the source).
   A row that moved to another day stays until that day is published, which updates it.
-Unchanged rows are not in the plan.
+Unchanged rows are not in the plan, and neither are rows a release policy holds back (a
+`Hold`: rows still settling, orchestration/publishing/settling.py); they are counted as held,
+and a later publish sends them. A withdrawal is never held.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -31,6 +34,15 @@ PLAN_TABLE = "publish_plan"
 
 
 @dataclass(frozen=True)
+class Hold:
+    """Mart rows a publish must not send yet: an SQL condition over the mart's columns (the
+    mart is aliased `_mart`) and its parameters."""
+
+    condition: str
+    parameters: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
 class PublishPlan:
     """How many rows of each kind a publish sends, and how many it leaves alone."""
 
@@ -39,10 +51,12 @@ class PublishPlan:
     creates: int
     updates: int
     deletes: int
+    held: int = 0  # new or changed mart rows a release policy holds back for a later publish
+    held_by_day: dict[date, int] = field(default_factory=dict)
 
     @property
     def unchanged(self) -> int:
-        return self.rows_in_mart - self.creates - self.updates
+        return self.rows_in_mart - self.creates - self.updates - self.held
 
     @property
     def rows_to_send(self) -> int:
@@ -55,18 +69,20 @@ class PublishPlan:
             "updates": self.updates,
             "deletes": self.deletes,
             "unchanged": self.unchanged,
+            "held": self.held,
         }
 
 
-def _hashed_mart(dataset: PublishedDataset, where: str) -> str:
+def _hashed_mart(dataset: PublishedDataset, where: str, held: str = "false") -> str:
     key = quote_identifier(dataset.row_identifier)
     day = quote_identifier(dataset.day_field)
     return f"""
         select *, {content_hash(dataset)} as _hash from (
             select {", ".join(rendered_columns(dataset))},
                 cast({key} as varchar) as _row_id,
-                cast({day} as date) as _day
-            from {dataset.mart_table}
+                cast({day} as date) as _day,
+                coalesce({held}, true) as _held
+            from {dataset.mart_table} _mart
             {where}
         )
     """
@@ -86,7 +102,10 @@ def _stage(connection: duckdb.DuckDBPyConnection, body: str, parameters: list[An
 
 
 def _counted(
-    connection: duckdb.DuckDBPyConnection, dataset_id: str, rows_in_mart: int
+    connection: duckdb.DuckDBPyConnection,
+    dataset_id: str,
+    rows_in_mart: int,
+    held_by_day: dict[date, int] | None = None,
 ) -> PublishPlan:
     counted = f"select _action, count(*) from {PLAN_TABLE} group by _action"
     counts = dict(connection.execute(counted).fetchall())
@@ -96,6 +115,8 @@ def _counted(
         creates=counts.get("create", 0),
         updates=counts.get("update", 0),
         deletes=counts.get("delete", 0),
+        held=sum((held_by_day or {}).values()),
+        held_by_day=dict(held_by_day or {}),
     )
 
 
@@ -104,17 +125,30 @@ def stage_delta_plan(
     dataset: PublishedDataset,
     window: DayWindow,
     dataset_id: str,
+    hold: Hold | None = None,
 ) -> PublishPlan:
-    """Stage the rows that make the portal's window equal the mart's window."""
+    """Stage the rows that make the portal's window equal the mart's window, but for the new
+    and changed rows `hold` keeps back (counted in the plan's `held`)."""
     ensure_ledger(connection)
     day = quote_identifier(dataset.day_field)
     key = quote_identifier(dataset.row_identifier)
-    mart = _hashed_mart(dataset, f"where {day} >= ? and {day} < ?")
-    body = f"""
+    held = hold.condition if hold else "false"
+    held_parameters = list(hold.parameters) if hold else []
+    mart = _hashed_mart(dataset, f"where {day} >= ? and {day} < ?", held)
+    changed = f"""
         select case when l.row_id is null then 'create' else 'update' end as _action, m.*
         from ({mart}) m
         left join {LEDGER_TABLE} l on l.dataset_id = ? and l.row_id = m._row_id
         where l.row_id is null or l.content_hash <> m._hash
+    """
+    held_by_day = dict(
+        connection.execute(
+            f"select _day, count(*) from ({changed}) where _held group by _day",
+            [*held_parameters, window.start, window.end, dataset_id],
+        ).fetchall()
+    )
+    body = f"""
+        select * exclude (_held) from ({changed}) where not _held
         union all by name
         select 'delete' as _action, l.row_id as _row_id, l.day as _day
         from {LEDGER_TABLE} l
@@ -126,23 +160,42 @@ def stage_delta_plan(
     _stage(
         connection,
         body,
-        [window.start, window.end, dataset_id, dataset_id, window.start, window.end],
+        [
+            *held_parameters,
+            *[window.start, window.end, dataset_id, dataset_id, window.start, window.end],
+        ],
     )
     (rows_in_mart,) = connection.execute(
         f"select count(*) from {dataset.mart_table} where {day} >= ? and {day} < ?",
         [window.start, window.end],
     ).fetchone()
-    return _counted(connection, dataset_id, rows_in_mart)
+    return _counted(connection, dataset_id, rows_in_mart, held_by_day)
 
 
 def stage_full_plan(
-    connection: duckdb.DuckDBPyConnection, dataset: PublishedDataset, dataset_id: str
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    dataset_id: str,
+    hold: Hold | None = None,
 ) -> PublishPlan:
-    """Stage every row of the mart, all to be sent afresh (a full refresh)."""
+    """Stage every row of the mart, all to be sent afresh (a full refresh), but for the rows
+    `hold` keeps back (rows still settling): a later publish of their day sends them."""
     ensure_ledger(connection)
-    _stage(connection, f"select 'create' as _action, * from ({_hashed_mart(dataset, '')})", [])
-    (rows_in_mart,) = connection.execute(f"select count(*) from {PLAN_TABLE}").fetchone()
-    return _counted(connection, dataset_id, rows_in_mart)
+    held = hold.condition if hold else "false"
+    parameters = list(hold.parameters) if hold else []
+    mart = _hashed_mart(dataset, "", held)
+    _stage(
+        connection,
+        f"select 'create' as _action, * exclude (_held) from ({mart}) where not _held",
+        parameters,
+    )
+    held_by_day = dict(
+        connection.execute(
+            f"select _day, count(*) from ({mart}) where _held group by _day", parameters
+        ).fetchall()
+    )
+    (rows_in_mart,) = connection.execute(f"select count(*) from {dataset.mart_table}").fetchone()
+    return _counted(connection, dataset_id, rows_in_mart, held_by_day)
 
 
 def plan_body(

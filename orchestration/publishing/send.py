@@ -26,6 +26,7 @@ from orchestration.partitions import DayWindow
 from orchestration.publishing.ledger import LEDGER_TABLE, ensure_ledger, record_chunk
 from orchestration.publishing.plan import (
     PLAN_TABLE,
+    Hold,
     PublishPlan,
     plan_body,
     stage_delta_plan,
@@ -249,13 +250,15 @@ def publish_window(
     run_id: str,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Callable[[int, int], None] = lambda sent, total: None,
+    hold: Hold | None = None,
 ) -> PublishResult:
-    """Make the portal's rows of the window equal the mart's, sending only what changed.
+    """Make the portal's rows of the window equal the mart's, sending only what changed and
+    what the release policy's `hold` does not keep back.
 
     (`plan.stage_delta_plan` alone is the dry run: it stages and counts, and sends nothing.)
     """
     started = time.monotonic()
-    plan = stage_delta_plan(connection, dataset, window, dataset_id)
+    plan = stage_delta_plan(connection, dataset, window, dataset_id, hold)
     return _publish(
         client, connection, dataset, plan, started,
         run_id=run_id, chunk_size=chunk_size, progress=progress,
@@ -291,6 +294,7 @@ def replace_dataset(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Callable[[int, int], None] = lambda sent, total: None,
     allow_empty: bool = False,
+    hold: Hold | None = None,
 ) -> PublishResult:
     """A deliberate full refresh: the portal's rows replaced by the whole mart.
 
@@ -300,12 +304,13 @@ def replace_dataset(
 
     An empty mart is refused (`EmptyReplaceRefused`, nothing sent) unless `allow_empty`:
     its replace would wipe every public row, and an empty mart is far more often a failed
-    or half-done build than a dataset meant to be emptied.
+    or half-done build than a dataset meant to be emptied. Rows the release policy's `hold`
+    keeps back (still settling) are not sent: the publish of their day sends them later.
     """
     started = time.monotonic()
     if not allow_empty and (refusal := empty_replace_refusal(connection, dataset, dataset_id)):
         raise refusal
-    plan = stage_full_plan(connection, dataset, dataset_id)
+    plan = stage_full_plan(connection, dataset, dataset_id, hold)
     return _publish(
         client, connection, dataset, plan, started,
         run_id=run_id, chunk_size=chunk_size, replace=True, progress=progress,

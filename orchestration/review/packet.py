@@ -21,9 +21,10 @@ import duckdb
 
 from orchestration.catalog import Source
 from orchestration.partitions import DayWindow
-from orchestration.publishing.plan import PLAN_TABLE, PublishPlan, stage_delta_plan
+from orchestration.publishing.plan import PLAN_TABLE, Hold, PublishPlan, stage_delta_plan
 from orchestration.publishing.row_fates import fate_counts
 from orchestration.quality.new_codes import CODED_FIELDS, NewCode, new_codes
+from orchestration.review.fingerprint import plan_fingerprint
 from orchestration.review.misspellings import Candidate, ReportedText, candidate_misspellings
 from orchestration.warehouse.sql import quote_identifier
 
@@ -76,6 +77,8 @@ class Volume:
 class Changes:
     plan: PublishPlan
     row_ids: dict[str, tuple[str, ...]]  # action -> the first row identifiers it sends
+    # The plan's fingerprint, what a steward's approval names (review/fingerprint.py).
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,22 +184,35 @@ def volume(connection: duckdb.DuckDBPyConnection, source: Source, day: date) -> 
 
 
 def changes(
-    connection: duckdb.DuckDBPyConnection, source: Source, day: date, dataset_id: str
+    connection: duckdb.DuckDBPyConnection,
+    source: Source,
+    day: date,
+    dataset_id: str,
+    hold: Hold | None = None,
 ) -> Changes:
-    """What publishing the day would send now: the publish plan against the ledger."""
-    plan = stage_delta_plan(connection, source.published, DayWindow.for_day(day), dataset_id)
+    """What publishing the day would send now: the publish plan against the ledger, with
+    the rows the release policy holds back (`hold`) counted apart, and its fingerprint."""
+    plan = stage_delta_plan(connection, source.published, DayWindow.for_day(day), dataset_id, hold)
+    fingerprint = plan_fingerprint(connection, dataset_id, day)
     rows = connection.execute(
         f"select _action, list(_row_id order by _seq)[1:{SHOWN_ROW_IDS}] "
         f"from {PLAN_TABLE} group by _action"
     ).fetchall()
-    return Changes(plan=plan, row_ids={action: tuple(ids) for action, ids in rows})
+    return Changes(
+        plan=plan, row_ids={action: tuple(ids) for action, ids in rows}, fingerprint=fingerprint
+    )
 
 
 def build_packet(
-    connection: duckdb.DuckDBPyConnection, source: Source, day: date, dataset_id: str
+    connection: duckdb.DuckDBPyConnection,
+    source: Source,
+    day: date,
+    dataset_id: str,
+    hold: Hold | None = None,
 ) -> ReviewPacket:
     """The review packet of `source` for the local day `day` (a read-write connection: the
-    publish plan is staged in a temporary table, and the ledger made if it is missing)."""
+    publish plan is staged in a temporary table, and the ledger made if it is missing);
+    `hold` is the release policy's hold on rows still settling."""
     window = DayWindow.for_day(day)
     coded = bool(CODED_FIELDS.get(source.name))
     return ReviewPacket(
@@ -207,5 +223,5 @@ def build_packet(
         misspellings=misspellings(connection, source, day),
         duplicates=duplicate_events(connection, source, day),
         volume=volume(connection, source, day),
-        changes=changes(connection, source, day, dataset_id),
+        changes=changes(connection, source, day, dataset_id, hold),
     )

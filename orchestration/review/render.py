@@ -109,6 +109,7 @@ def sections(packet: ReviewPacket) -> dict[str, tuple[list[str], list[list[objec
                     ("update", plan.updates),
                     ("delete", plan.deletes),
                     ("unchanged", plan.unchanged),
+                    ("held (still settling)", plan.held),
                 )
             ],
         ),
@@ -117,7 +118,13 @@ def sections(packet: ReviewPacket) -> dict[str, tuple[list[str], list[list[objec
 
 def notes(packet: ReviewPacket) -> dict[str, str]:
     """A line under a section's heading, where it needs one."""
-    return {"Volume": packet.volume.describe()}
+    return {
+        "Volume": packet.volume.describe(),
+        "Changes since the last publish": (
+            f"Release fingerprint {packet.changes.fingerprint}: an approval naming it "
+            "releases exactly these changes."
+        ),
+    }
 
 
 def markdown_sections(packet: ReviewPacket) -> dict[str, str]:
@@ -146,6 +153,7 @@ th, td { border: 1px solid #999; padding: 0.2em 0.5em; text-align: left; }
 <h1>Review packet: {{ packet.dataset }}, {{ packet.day }}</h1>
 <p class="internal">Internal: this page holds source texts as the city's systems sent them.
 It is for data stewards and is never published.</p>
+<p>Release fingerprint: <code>{{ packet.changes.fingerprint }}</code></p>
 {% for title, (headers, rows) in sections.items() %}
 <h2>{{ title }}</h2>
 {% if notes.get(title) %}<p>{{ notes[title] }}</p>{% endif %}

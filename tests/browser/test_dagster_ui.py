@@ -20,6 +20,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
@@ -187,10 +188,10 @@ def _stop_process_group(process: subprocess.Popen) -> None:
     os.killpg(group, signal.SIGKILL)
 
 
-@pytest.fixture(scope="module")
-def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterUI]:
-    """`dagster dev` on a free loopback port with the two local portals, in a temporary root."""
-    root = tmp_path_factory.mktemp("dagster_ui")
+@contextmanager
+def running_dagster_ui(root: Path, extra_env: dict[str, str] | None = None) -> Iterator[DagsterUI]:
+    """`dagster dev` on a free loopback port with the two local portals, in `root`, the
+    environment of `make dev` with `extra_env` on top."""
     day = yesterday_in_city()
     write_samples(
         root / "portal" / "internal",
@@ -205,6 +206,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterUI]:
         monkeypatch.delenv("DAGSTER_HOME", raising=False)
         monkeypatch.delenv("WAREHOUSE_PATH", raising=False)
         env = dagster_environment(root)
+    env.update(extra_env or {})
     password = "browser-test-password"
     log = root / "dagster_dev.log"
     port = free_port()
@@ -240,6 +242,13 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterUI]:
             yield ui
         finally:
             _stop_process_group(process)
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterUI]:
+    """`dagster dev` on a free loopback port with the two local portals, in a temporary root."""
+    with running_dagster_ui(tmp_path_factory.mktemp("dagster_ui")) as running:
+        yield running
 
 
 def chromium(
@@ -346,6 +355,16 @@ def label_shows(label: str, name: str) -> bool:
     return len(head) + len(tail) < len(name) and name.startswith(head) and name.endswith(tail)
 
 
+def finished_run(ui: DagsterUI, run_id: str) -> dict:
+    """The run once it ended (or as it is after RUN_TIMEOUT_S)."""
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    run = graphql(ui, RUN, {"runId": run_id})["runOrError"]
+    while run["status"] not in TERMINAL_STATUSES and time.monotonic() < deadline:
+        time.sleep(3)
+        run = graphql(ui, RUN, {"runId": run_id})["runOrError"]
+    return run
+
+
 def test_every_asset_of_the_graph_is_in_the_catalog(ui: DagsterUI) -> None:
     keys = list(asset_graph(ui))
     assert SCREENSHOT_ASSET in keys, keys
@@ -405,11 +424,7 @@ def test_a_materialization_launched_through_the_ui_api_finishes(ui: DagsterUI) -
 
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    run = graphql(ui, RUN, {"runId": run_id})["runOrError"]
-    while run["status"] not in TERMINAL_STATUSES and time.monotonic() < deadline:
-        time.sleep(3)
-        run = graphql(ui, RUN, {"runId": run_id})["runOrError"]
+    run = finished_run(ui, run_id)
     failed_steps = [step["stepKey"] for step in run["stepStats"] if step["status"] != "SUCCESS"]
     assert run["status"] == "SUCCESS", (
         f"run {run_id} is {run['status']} after at most {RUN_TIMEOUT_S} s; "

@@ -144,6 +144,7 @@ def test_the_dry_run_counts_the_plan_and_sends_nothing(client, mart, portal):
         "updates": 0,
         "deletes": 1,
         "unchanged": 3,
+        "held": 0,
     }
     assert writes(portal) == []
 
