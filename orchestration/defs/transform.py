@@ -41,7 +41,8 @@ from orchestration.warehouse.resource import WarehouseResource
 
 
 class CivicDbtTranslator(DagsterDbtTranslator):
-    """Groups follow the dbt folder (staging, intermediate, marts, audit); seeds are `rules`."""
+    """Groups follow the dbt folder (staging, intermediate, marts, audit, rules); seeds are
+    `rules` too, beside the reviewed rule tables built from them."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -67,7 +68,11 @@ class CivicDbtTranslator(DagsterDbtTranslator):
         return list(super().get_owners(dbt_resource_props) or OWNERS)
 
 
-RULES_SELECTION = "resource_type:seed"
+# The rule tables: the seeds, and the models that read the stewards' reviewed corrections
+# beside them (dbt_project/models/rules/). One step every lane follows, so a correction
+# reaches every source's models the same way a seed does; nothing of a lane (staging,
+# marts) is selected here.
+RULES_SELECTION = "resource_type:seed path:models/rules"
 
 
 def lane_selection(source: Source) -> str:
