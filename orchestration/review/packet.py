@@ -32,7 +32,7 @@ DUPLICATE_EVENTS_TABLES = {
     "calls_for_service": "audit.audit_calls_for_service_suspected_duplicate_events",
 }
 # The canonical text column of each reference seed that has one.
-CANONICAL_TEXT_COLUMNS = {"call_types": "type_text", "dispositions": "disposition_text"}
+CANONICAL_TEXT_COLUMNS = {"call_types_reviewed": "type_text", "dispositions": "disposition_text"}
 USUAL_WEEKS = 4  # the usual volume: the median of this many previous same weekdays
 SHOWN_ROW_IDS = 20  # row identifiers shown per kind of change
 
