@@ -25,8 +25,8 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
-from orchestration.corrections.batch import read_batch
-from orchestration.corrections.decisions import Decision, validate
+from orchestration.corrections.batch import InvalidBatch, read_batch
+from orchestration.corrections.decisions import Decision, InvalidDecision, validate
 from orchestration.corrections.table import TABLE, known_codes, record
 from orchestration.defs.policies import OWNERS
 from orchestration.defs.reapply import REAPPLY_JOB
@@ -104,7 +104,11 @@ def _record(
     """Validate (`decide`, given the codes already classified) and record, in one connection:
     the run holds the warehouse, so what was validated against is what is written beside."""
     with warehouse.connect() as connection:
-        decisions = decide(known_codes(connection))
+        try:
+            decisions = decide(known_codes(connection))
+        except (InvalidDecision, InvalidBatch) as error:
+            # The steward's own words for what to fix, as the run's failure in the UI.
+            raise dg.Failure(description=str(error)) from error
         ids = record(connection, decisions)
     for correction_id, decision in zip(ids, decisions, strict=True):
         context.log.info(

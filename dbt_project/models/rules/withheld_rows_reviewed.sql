@@ -28,9 +28,10 @@ final as (
     where
         (kind = 'withheld_row' and decision = 'withhold')
         or (kind = 'duplicate_event' and decision = 'confirmed')
-    qualify row_number() over (
-        partition by dataset, row_id order by recorded_at desc, correction_id desc
-    ) = 1
+    qualify
+        row_number() over (
+            partition by dataset, row_id order by recorded_at desc, correction_id desc
+        ) = 1
 
 )
 
