@@ -120,3 +120,16 @@ def test_the_recording_jobs_describe_their_config_for_the_launchpad(job):
     fields = job.graph.node_dict[op].definition.config_schema.config_type.fields
     assert all(field.description for field in fields.values())
     assert TABLE == "stewards.corrections"
+
+
+def test_make_import_corrections_prints_each_bad_line_and_exits_1(tmp_path, monkeypatch, capsys):
+    from orchestration.corrections.cli import main
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+    bad = [*NEW_CODE[:7], "perhaps", *NEW_CODE[8:]]
+    assert main([str(write_csv(tmp_path / "bad.csv", [WITHHOLD, bad]))]) == 1
+    assert "line 3: is_juvenile must be true or false, not 'perhaps'" in capsys.readouterr().out
+    assert main([str(write_csv(tmp_path / "good.csv", [WITHHOLD, NEW_CODE]))]) == 0
+    assert "recorded 2 decisions" in capsys.readouterr().out
+    assert len(recorded(warehouse)) == 2
