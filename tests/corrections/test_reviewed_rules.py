@@ -46,6 +46,14 @@ DECISIONS = [
         "source_text": "COMPLAINT OTHR",
         "public_text": "COMPLAINT, OTHER",
     },
+    # A text for a code nobody classified (written past the recorder's validation).
+    {
+        **WHO,
+        "kind": "canonical_text",
+        "code": "ZZ3",
+        "source_text": "UNHEARD OF",
+        "public_text": "UNHEARD OF",
+    },
     # Later decisions on earlier subjects: they supersede.
     new_code("ZZ4", "PATROL REQUEST", False, False),
     {**WHO, "kind": "withheld_row", "row_id": "A0000822", "decision": "release"},
@@ -105,7 +113,7 @@ def test_a_new_code_classified_a_sensitive_location_is_published_without_coordin
     assert published(built, "A0000322") == expected
 
 
-def test_a_code_nobody_classified_stays_withheld(built):
+def test_a_code_nobody_classified_stays_withheld_even_with_a_canonical_text(built):
     assert rule_of(built, "A0000422") == "withhold_unclassified_call_types"
 
 
