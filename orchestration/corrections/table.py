@@ -18,12 +18,16 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 from orchestration.corrections.decisions import Decision, normalized_code
 from orchestration.warehouse.sql import table_exists, transaction
 
 TABLE = "stewards.corrections"
+# The table as an asset: dbt's source `stewards.corrections` maps to it (its meta's
+# dagster.asset_key), the recording jobs materialize it, lineage stops at it.
+CORRECTIONS_ASSET_KEY = dg.AssetKey("stewards_corrections")
 IN_EFFECT_TABLE = "rules.corrections_in_effect"
 COLUMNS = (
     ("correction_id", "varchar not null primary key"),

@@ -27,7 +27,12 @@ from pydantic import Field
 
 from orchestration.corrections.batch import InvalidBatch, read_batch
 from orchestration.corrections.decisions import Decision, InvalidDecision, validate
-from orchestration.corrections.table import TABLE, known_codes, record
+from orchestration.corrections.table import (
+    CORRECTIONS_ASSET_KEY,
+    TABLE,
+    known_codes,
+    record,
+)
 from orchestration.defs.policies import OWNERS
 from orchestration.defs.reapply import REAPPLY_JOB
 from orchestration.partitions import daily_partitions
@@ -35,7 +40,6 @@ from orchestration.publishing.reapply import history_span, range_tags
 from orchestration.warehouse.resource import WarehouseResource, open_when_free
 from orchestration.warehouse.sql import table_exists
 
-CORRECTIONS_ASSET_KEY = dg.AssetKey("stewards_corrections")
 SENSOR_NAME = "apply_corrections"
 SENSOR_INTERVAL_S = 60
 # A sensor waits this long for a run's hold on the warehouse file, then looks again later.
