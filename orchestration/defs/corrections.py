@@ -19,6 +19,7 @@ rebuild goes through the run queue like any run instead of nesting inside the re
 
 from collections.abc import Callable, Collection
 from datetime import date
+from enum import Enum
 from pathlib import Path
 
 import dagster as dg
@@ -26,7 +27,7 @@ import duckdb
 from pydantic import Field
 
 from orchestration.corrections.batch import InvalidBatch, read_batch
-from orchestration.corrections.decisions import Decision, InvalidDecision, validate
+from orchestration.corrections.decisions import KINDS, Decision, InvalidDecision, validate
 from orchestration.corrections.table import (
     CORRECTIONS_ASSET_KEY,
     TABLE,
@@ -58,12 +59,16 @@ stewards_corrections = dg.AssetSpec(
 )
 
 
+# The kinds as a choice in the launchpad rather than free text.
+CorrectionKind = Enum("CorrectionKind", {kind: kind for kind in KINDS}, type=str)
+
+
 class CorrectionConfig(dg.Config):
     """One decision. Who and why are required of every kind; the rest depends on the kind."""
 
     steward: str = Field(description="Who decides: the steward's name or account.")
     reason: str = Field(description="Why: what the steward checked, in a sentence.")
-    kind: str = Field(
+    kind: CorrectionKind = Field(
         description="canonical_text, new_code, duplicate_event or withheld_row.",
     )
     dataset: str = Field(default="calls_for_service", description="The dataset decided on.")
@@ -145,7 +150,8 @@ def record_decision(
     context: dg.OpExecutionContext, config: CorrectionConfig, warehouse: WarehouseResource
 ) -> None:
     """Validate the run config's decision and append it to stewards.corrections."""
-    _record(context, warehouse, lambda codes: [validate(config.model_dump(), codes)])
+    fields = {**config.model_dump(), "kind": CorrectionKind(config.kind).value}
+    _record(context, warehouse, lambda codes: [validate(fields, codes)])
 
 
 @dg.op(name="import_decisions")

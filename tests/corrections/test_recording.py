@@ -133,3 +133,17 @@ def test_make_import_corrections_prints_each_bad_line_and_exits_1(tmp_path, monk
     assert main([str(write_csv(tmp_path / "good.csv", [WITHHOLD, NEW_CODE]))]) == 0
     assert "recorded 2 decisions" in capsys.readouterr().out
     assert len(recorded(warehouse)) == 2
+
+
+def test_the_launchpad_offers_the_kinds_as_a_choice_and_refuses_another(tmp_path):
+    kind = record_correction_job.graph.node_dict["record_decision"].definition.config_schema
+    choices = [
+        value.config_value for value in kind.config_type.fields["kind"].config_type.enum_values
+    ]
+    assert choices == ["canonical_text", "new_code", "duplicate_event", "withheld_row"]
+    with pytest.raises(dg.DagsterInvalidConfigError, match="rename"):
+        run(
+            record_correction_job,
+            tmp_path / "w.duckdb",
+            {"steward": "a", "reason": "b", "kind": "rename"},
+        )
