@@ -4,8 +4,10 @@ Keys and groups come from the dbt project's own structure (model name, folder), 
 model needs no change here. dbt tests become asset checks.
 """
 
+import json
 import shutil
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -37,6 +39,14 @@ from orchestration.transform.partial_parse import (
     seed_target,
 )
 from orchestration.transform.project import dbt_project
+from orchestration.transform.rule_tables import (
+    RecordedBuild,
+    RecordedCheck,
+    RuleTables,
+    record_build,
+    recorded_check,
+    unchanged_build,
+)
 from orchestration.warehouse.resource import WarehouseResource
 
 
@@ -90,7 +100,7 @@ def build_dbt_models(
     never another source's: each lane is its own dbt invocation, and the rule tables, which
     lanes share, are built in a step of their own that every lane follows.
     """
-    lanes = [build_dbt_step("dbt_rules", RULES_SELECTION, project, sources)]
+    lanes = [build_dbt_step("dbt_rules", RULES_SELECTION, project, sources, reuse_unchanged=True)]
     lanes += [
         build_dbt_step(f"dbt_{source.name}", lane_selection(source), project, sources)
         for source in sources
@@ -99,9 +109,19 @@ def build_dbt_models(
 
 
 def build_dbt_step(
-    name: str, select: str, project: DbtProject, sources: tuple[Source, ...]
+    name: str,
+    select: str,
+    project: DbtProject,
+    sources: tuple[Source, ...],
+    *,
+    reuse_unchanged: bool = False,
 ) -> dg.AssetsDefinition:
-    """The dbt nodes `select` names as one partitioned multi-asset, run as one dbt build."""
+    """The dbt nodes `select` names as one partitioned multi-asset, run as one dbt build.
+
+    With `reuse_unchanged` (the rule tables), a run that finds the tables built from exactly
+    the same files and inputs as the last build whose tests held does not start dbt
+    (orchestration/transform/rule_tables.py).
+    """
 
     @dbt_assets(
         manifest=project.manifest_path,
@@ -125,26 +145,80 @@ def build_dbt_step(
         schema and lineage are derived again only for models whose code or upstream columns
         changed (orchestration/transform/column_metadata.py).
         """
+        privacy = privacy_vars(sources)
+        fingerprint = None
+        if reuse_unchanged:
+            rule_tables = RuleTables.of_manifest(project.project_dir, project_manifest(project))
+            with warehouse.connect() as connection:
+                recorded, fingerprint = unchanged_build(connection, rule_tables, privacy)
+            replayed = recorded and replay_unchanged(context, recorded)
+            if replayed:
+                yield from replayed
+                return
         window = window_of(context)
         saved_parse = saved_parse_path(warehouse.path)
         target_path = new_target_path(project.project_dir, context.run_id)
         seed_target(target_path, saved_parse)
         # The window travels in the environment so the vars, and dbt's saved parse, stay
         # the same from run to run (orchestration/transform/invocation.py).
-        privacy = privacy_vars(sources)
         with environment({**dbt_environment(window), **LANE_TEST_SELECTION}):
             invocation = dbt.cli(dbt_build_args(privacy), context=context, target_path=target_path)
+        checks: list[RecordedCheck] = []
         try:
-            yield from attach_column_metadata(
+            for event in attach_column_metadata(
                 events_with_row_counts(invocation),
                 invocation,
                 ColumnMetadataCache(cache_path_for(warehouse.path)),
                 privacy,
                 context,
-            )
+            ):
+                if isinstance(event, dg.AssetCheckResult):
+                    checks.append(recorded_check(event))
+                yield event
         finally:
             release_dbt_duckdb_handles()
             keep_parse(target_path, saved_parse)
             shutil.rmtree(target_path, ignore_errors=True)
+        if fingerprint is not None and invocation.is_successful() and tests_held(checks):
+            with warehouse.connect() as connection:
+                record_build(connection, rule_tables, fingerprint, checks, context.run_id)
 
     return dbt_step
+
+
+def project_manifest(project: DbtProject) -> dict[str, Any]:
+    """The project's parsed manifest (what `make setup` parsed)."""
+    return json.loads(Path(project.manifest_path).read_text(encoding="utf-8"))
+
+
+def tests_held(checks: list[RecordedCheck]) -> bool:
+    """No test failed at error severity (a warning is recorded and reported again)."""
+    return all(check.passed or check.severity == "WARN" for check in checks)
+
+
+def replay_unchanged(
+    context: dg.AssetExecutionContext, recorded: RecordedBuild
+) -> list[Any] | None:
+    """The step's results when its rule tables are unchanged since `recorded`: each selected
+    table reported current, each selected test with its recorded outcome. None when a
+    selected test has no recorded outcome (the step then builds and tests as usual)."""
+    outcomes = {(check.asset_key, check.check_name): check for check in recorded.checks}
+    results: list[Any] = []
+    for check_key in sorted(context.selected_asset_check_keys, key=str):
+        outcome = outcomes.get((tuple(check_key.asset_key.path), check_key.name))
+        if outcome is None:
+            return None
+        results.append(outcome.as_result(recorded.run_id))
+    reason = (
+        f"unchanged since run {recorded.run_id} built and tested it ({recorded.built_at} UTC): "
+        "the same seed files, macros, rule models, parameters and inputs"
+    )
+    context.log.info(f"rule tables {reason}; dbt not started")
+    materializations = [
+        dg.MaterializeResult(
+            asset_key=key,
+            metadata={"rule_tables_rebuilt": False, "built_in_run": recorded.run_id},
+        )
+        for key in sorted(context.selected_asset_keys, key=str)
+    ]
+    return [*materializations, *results]
