@@ -7,6 +7,7 @@ model needs no change here. dbt tests become asset checks.
 import json
 import shutil
 from collections.abc import Iterator, Mapping
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
 from orchestration.catalog import SOURCES, Source, privacy_vars
+from orchestration.corrections.table import ensure_table as ensure_corrections_table
 from orchestration.defs.policies import OWNERS
 from orchestration.partitions import daily_partitions, window_of
 from orchestration.transform.column_metadata import (
@@ -150,6 +152,11 @@ def build_dbt_step(
         if reuse_unchanged:
             rule_tables = RuleTables.of_manifest(project.project_dir, project_manifest(project))
             with warehouse.connect() as connection:
+                # The stewards' corrections are an input of the rule models; dbt creates the
+                # table at its start when absent, so create it before it is fingerprinted:
+                # else a fresh warehouse's first build reads "absent", the next "empty", and
+                # rebuilds for nothing.
+                ensure_corrections_table(connection)
                 recorded, fingerprint = unchanged_build(connection, rule_tables, privacy)
             replayed = recorded and replay_unchanged(context, recorded)
             if replayed:
@@ -214,11 +221,18 @@ def replay_unchanged(
         "the same seed files, macros, rule models, parameters and inputs"
     )
     context.log.info(f"rule tables {reason}; dbt not started")
+    # Dagster takes a multi-asset's results in dependency order: the reviewed rule tables
+    # (models/rules) follow the seeds and corrections_in_effect they read.
+    selected = set(context.selected_asset_keys)
+    dependencies = context.assets_def.asset_deps
+    order = TopologicalSorter(
+        {key: dependencies.get(key, set()) & selected for key in sorted(selected, key=str)}
+    ).static_order()
     materializations = [
         dg.MaterializeResult(
             asset_key=key,
             metadata={"rule_tables_rebuilt": False, "built_in_run": recorded.run_id},
         )
-        for key in sorted(context.selected_asset_keys, key=str)
+        for key in order
     ]
     return [*materializations, *results]
