@@ -20,7 +20,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run dev lineage-ui reapply-rules test test-fast bench bench-span lint lint-sql format clean
+.PHONY: help setup run dev lineage-ui reapply-rules import-corrections test test-fast bench bench-span lint lint-sql format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,12 @@ lineage-ui: setup ## Serve the Dagster UI read-only on 127.0.0.1:3001 for stakeh
 # Setup re-parses the dbt project first, since the rule's files changed.
 reapply-rules: setup ## After a rule change: rebuild, check, publish the difference (FROM=, TO=)
 	$(BIN)/python -m orchestration.publishing.reapply $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
+
+# A batch of data stewards' decisions from a CSV file, validated line by line and recorded
+# whole or not at all; the apply_corrections sensor then rebuilds and republishes the history
+# (docs/operating.md#corrections).
+import-corrections: setup ## Record a CSV batch of stewards' decisions (CSV=file)
+	$(BIN)/python -m orchestration.corrections.cli $(CSV)
 
 # Tests run in parallel, one worker more than there are cores (TEST_WORKERS=1 runs them in one
 # process): much of a test's time is spent waiting on dbt, Chromium or a portal in another

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtProject
 
 from orchestration.catalog import DERIVED_DATASETS, SOURCES, PublishedDataset, Source
+from orchestration.defs.corrections import build_corrections_definitions
 from orchestration.defs.failures import FailureWebhookResource, record_run_failures
 from orchestration.defs.freshness import build_freshness_check, build_freshness_schedule
 from orchestration.defs.ingest import build_ingest_assets
@@ -66,12 +67,14 @@ def build_definitions(
     freshness_checks += [build_missing_days_check(dataset) for dataset in published]
     freshness_job, freshness_schedule = build_freshness_schedule(freshness_checks)
     release_checks, release_jobs, release_sensors = build_release_definitions(sources, published)
+    corrections = build_corrections_definitions()
     return dg.Definitions(
         assets=[
             *build_ingest_assets(sources, portal_retry_policy),
             *build_dbt_models(project, sources),
             *(build_review_asset(source) for source in sources),
             *(build_publish_asset(dataset, sources, portal_retry_policy) for dataset in published),
+            *corrections["assets"],
         ],
         asset_checks=[
             *asset_checks,
@@ -88,9 +91,15 @@ def build_definitions(
             build_provision_job(published),
             build_preflight_job(sources, published),
             *release_jobs,
+            *corrections["jobs"],
         ],
         schedules=[build_daily_schedule(publish_hour), freshness_schedule],
-        sensors=[*build_change_sensors(sources), *release_sensors, record_run_failures],
+        sensors=[
+            *build_change_sensors(sources),
+            *release_sensors,
+            *corrections["sensors"],
+            record_run_failures,
+        ],
         resources={
             "dbt": LocalDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE),
             "failure_webhook": FailureWebhookResource(),

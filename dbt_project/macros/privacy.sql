@@ -21,18 +21,19 @@
     nullif(upper(trim(regexp_replace({{ column }}, '[\s\pZ]+', ' ', 'g'))), '')
 {%- endmacro %}
 
-{#- exclude_juvenile_call_types: a code in the seed list, or a text (either spelling the
+{#- exclude_juvenile_call_types: a code in the reviewed list (the seed and the codes stewards
+    classified juvenile, models/rules/juvenile_call_types_reviewed.sql), or a text (either spelling the
     source used, or the canonical one) equal to a listed text or matching a listed
     pattern, all compared as privacy_text. -#}
 {% macro is_juvenile_call_type(type_code, type_texts) -%}
     coalesce((
         {{ privacy_text(type_code) }} in (
-            select {{ privacy_text('jct.type_code') }} from {{ ref('juvenile_call_types') }} as jct
+            select {{ privacy_text('jct.type_code') }} from {{ ref('juvenile_call_types_reviewed') }} as jct
         )
         {% for text in type_texts %}
         or {{ privacy_text(text) }} in (
             select {{ privacy_text('jct.type_text') }}
-            from {{ ref('juvenile_call_types') }} as jct
+            from {{ ref('juvenile_call_types_reviewed') }} as jct
         )
         or exists (
             select 1

@@ -14,6 +14,7 @@ import duckdb
 from pydantic import Field
 
 from orchestration.catalog import SOURCES, PublishedDataset, Source, source_of
+from orchestration.corrections.table import decisions_of
 from orchestration.defs.policies import (
     OWNERS,
     PORTAL_RETRY_POLICY,
@@ -90,8 +91,10 @@ def build_lineage_document(
     result: PublishResult,
     fates: FateCounts | None,
     portals: tuple[SocrataResource, SocrataResource],
+    corrections: dict[str, list[dict[str, object]]] | None = None,
 ) -> dict[str, object]:
-    """The dataset's lineage as of this run, from Dagster's metadata and dbt's manifest."""
+    """The dataset's lineage as of this run, from Dagster's metadata and dbt's manifest, with
+    the stewards' decisions about its source (`corrections`, by source name)."""
     traces = trace_columns(
         dataset, sources, latest_column_lineage(context.instance), ManifestIndex.load(MANIFEST)
     )
@@ -114,6 +117,7 @@ def build_lineage_document(
         rows_by_reason=fates.by_reason if fates else {},
         rows_by_fate=fates.by_fate if fates else {},
         checks=check_outcomes(context.instance, list(check_keys), context.run_id),
+        corrections=(corrections or {}).get(upstream.name, []) if upstream else [],
     )
     return lineage_document(dataset, source, traces, publication, upstream=upstream)
 
@@ -198,6 +202,7 @@ def build_publish_asset(
                     result,
                     fates,
                     (public_portal, source_portal),
+                    {s.name: decisions_of(connection, s.name) for s in sources},
                 ),
             )
         url = f"{client.base_url}/resource/{dataset_id}.json"

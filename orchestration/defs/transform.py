@@ -7,6 +7,7 @@ model needs no change here. dbt tests become asset checks.
 import json
 import shutil
 from collections.abc import Iterator, Mapping
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 
 from orchestration.catalog import SOURCES, Source, privacy_vars
+from orchestration.corrections.table import ensure_table as ensure_corrections_table
 from orchestration.defs.policies import OWNERS
 from orchestration.partitions import daily_partitions, window_of
 from orchestration.transform.column_metadata import (
@@ -51,7 +53,8 @@ from orchestration.warehouse.resource import WarehouseResource
 
 
 class CivicDbtTranslator(DagsterDbtTranslator):
-    """Groups follow the dbt folder (staging, intermediate, marts, audit); seeds are `rules`."""
+    """Groups follow the dbt folder (staging, intermediate, marts, audit, rules); seeds are
+    `rules` too, beside the reviewed rule tables built from them."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -77,7 +80,11 @@ class CivicDbtTranslator(DagsterDbtTranslator):
         return list(super().get_owners(dbt_resource_props) or OWNERS)
 
 
-RULES_SELECTION = "resource_type:seed"
+# The rule tables: the seeds, and the models that read the stewards' reviewed corrections
+# beside them (dbt_project/models/rules/). One step every lane follows, so a correction
+# reaches every source's models the same way a seed does; nothing of a lane (staging,
+# marts) is selected here.
+RULES_SELECTION = "resource_type:seed path:models/rules"
 
 
 def lane_selection(source: Source) -> str:
@@ -145,6 +152,11 @@ def build_dbt_step(
         if reuse_unchanged:
             rule_tables = RuleTables.of_manifest(project.project_dir, project_manifest(project))
             with warehouse.connect() as connection:
+                # The stewards' corrections are an input of the rule models; dbt creates the
+                # table at its start when absent, so create it before it is fingerprinted:
+                # else a fresh warehouse's first build reads "absent", the next "empty", and
+                # rebuilds for nothing.
+                ensure_corrections_table(connection)
                 recorded, fingerprint = unchanged_build(connection, rule_tables, privacy)
             replayed = recorded and replay_unchanged(context, recorded)
             if replayed:
@@ -209,11 +221,18 @@ def replay_unchanged(
         "the same seed files, macros, rule models, parameters and inputs"
     )
     context.log.info(f"rule tables {reason}; dbt not started")
+    # Dagster takes a multi-asset's results in dependency order: the reviewed rule tables
+    # (models/rules) follow the seeds and corrections_in_effect they read.
+    selected = set(context.selected_asset_keys)
+    dependencies = context.assets_def.asset_deps
+    order = TopologicalSorter(
+        {key: dependencies.get(key, set()) & selected for key in sorted(selected, key=str)}
+    ).static_order()
     materializations = [
         dg.MaterializeResult(
             asset_key=key,
             metadata={"rule_tables_rebuilt": False, "built_in_run": recorded.run_id},
         )
-        for key in sorted(context.selected_asset_keys, key=str)
+        for key in order
     ]
     return [*materializations, *results]

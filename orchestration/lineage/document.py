@@ -46,6 +46,40 @@ class Publication:
     rows_by_reason: Mapping[str, int] = field(default_factory=dict)
     rows_by_fate: Mapping[str, int] = field(default_factory=dict)
     checks: Sequence[CheckOutcome] = ()
+    # The stewards' decisions about the dataset's source (stewards.corrections), each with
+    # who, when, why and whether the build of this publication applied it.
+    corrections: Sequence[Mapping[str, Any]] = ()
+
+
+CORRECTION_FIELDS = (
+    "code",
+    "source_text",
+    "public_text",
+    "is_juvenile",
+    "is_sensitive_location",
+    "row_id",
+    "duplicate_of",
+    "decision",
+)
+
+
+def _correction_entry(decision: Mapping[str, Any]) -> dict[str, Any]:
+    """One decision as the document names it: what, who, when (UTC), why, and its status."""
+    recorded_at = decision["recorded_at"]
+    return {
+        "correction_id": decision["correction_id"],
+        "kind": decision["kind"],
+        "subject": decision["subject"],
+        "steward": decision["steward"],
+        "recorded_at": (
+            recorded_at.isoformat() if hasattr(recorded_at, "isoformat") else str(recorded_at)
+        ),
+        "reason": decision["reason"],
+        "status": decision.get("status", ""),
+        "fields": {
+            name: decision[name] for name in CORRECTION_FIELDS if decision.get(name) is not None
+        },
+    }
 
 
 def _masks(trace: ColumnTrace) -> bool:
@@ -146,6 +180,7 @@ def lineage_document(
             }
             for check in publication.checks
         ],
+        "corrections": [_correction_entry(decision) for decision in publication.corrections],
         "publication": {
             "run_id": publication.run_id,
             "published_at": publication.published_at,
@@ -186,6 +221,16 @@ def lineage_html(document: Mapping[str, Any]) -> str:
         f"<td>{_e(check['severity'])}</td></tr>"
         for check in document["checks"]
     )
+    corrections = (
+        "".join(
+            f"<tr><td>{_e(c['recorded_at'])}</td><td>{_e(c['steward'])}</td>"
+            f"<td>{_e(c['kind'])} <code>{_e(c['subject'])}</code><br>"
+            + _e(", ".join(f"{name}: {value}" for name, value in c["fields"].items()))
+            + f"</td><td>{_e(c['reason'])}</td><td>{_e(c['status'])}</td></tr>"
+            for c in document.get("corrections", [])
+        )
+        or '<tr><td colspan="5">No steward has recorded a correction.</td></tr>'
+    )
     models = {
         step["model"]: step["description"]
         for column in document["columns"]
@@ -218,6 +263,11 @@ th {{ background: #f0f0f0; }} code {{ font-size: .95em; }}
 <table><tr><th>rule or reason</th><th>rows</th></tr>{exclusions}</table>
 <h2>Contract checks of the publishing run</h2>
 <table><tr><th>check</th><th>outcome</th><th>severity</th></tr>{checks}</table>
+<h2>Stewards' corrections</h2>
+<p>Decisions the data stewards recorded (<code>stewards.corrections</code>), read beside the
+rule tables: who decided, when (UTC), what and why.</p>
+<table><tr><th>recorded</th><th>steward</th><th>decision</th><th>reason</th><th>status</th></tr>
+{corrections}</table>
 <h2>The models</h2>
 <table><tr><th>model</th><th>what it does</th></tr>{model_rows}</table>
 <p>Machine-readable: the JSON document beside this page (OpenLineage column-lineage facet).</p>

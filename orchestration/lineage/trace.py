@@ -3,7 +3,8 @@
 The edges come from Dagster's own metadata: dagster-dbt records each model's column lineage
 (`dagster/column_lineage`, computed by sqlglot from the compiled SQL) on its materializations.
 Where a model has none (a Python model), the manifest's declared inputs stand in. The walk
-stops at a raw asset (the internal dataset's columns, as loaded) or a seed (a rule table).
+stops at a raw asset (the internal dataset's columns, as loaded), a seed (a rule table) or
+the stewards' corrections (the rule tables' reviewed part, orchestration/corrections/).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
+from orchestration.corrections.table import CORRECTIONS_ASSET_KEY, TABLE
 from orchestration.lineage.manifest import ManifestIndex
 
 Edges = Mapping[str, list[tuple[dg.AssetKey, str]]]
@@ -34,7 +36,8 @@ class ColumnTrace:
     field: str
     source_columns: list[str] = field(default_factory=list)  # internal dataset's fields
     sources: list[str] = field(default_factory=list)  # the sources those fields belong to
-    rule_tables: list[str] = field(default_factory=list)  # seeds a value comes from
+    # seeds (and the stewards' corrections) a value comes from
+    rule_tables: list[str] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)  # model.column with no known inputs
 
@@ -93,6 +96,9 @@ def trace_column(
             continue
         if manifest.is_seed(model):
             trace.rule_tables.append(f"{model}.{name}")
+            continue
+        if key == CORRECTIONS_ASSET_KEY:
+            trace.rule_tables.append(f"{TABLE}.{name}")
             continue
         trace.steps.append(
             Step(model, name, tuple(manifest.rules(model, name)), manifest.description(model))

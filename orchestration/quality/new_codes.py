@@ -41,18 +41,18 @@ class CodedField:
     field: str  # the source's field name, as the city and the quarantine reasons name it
     code_column: str  # its staging column
     text_column: str | None  # the staging column of the text the source sends with it
-    seed: str  # the reference seed (schema rules)
+    seed: str  # the reference rule table (schema rules; call types as the stewards reviewed them)
     seed_column: str
 
 
 CODED_FIELDS: dict[str, tuple[CodedField, ...]] = {
     "calls_for_service": (
-        CodedField("type", "type_code", "type_text_reported", "call_types", "type_code"),
+        CodedField("type", "type_code", "type_text_reported", "call_types_reviewed", "type_code"),
         CodedField(
             "initialtype",
             "initial_type_code",
             "initial_type_text_reported",
-            "call_types",
+            "call_types_reviewed",
             "type_code",
         ),
         CodedField(

@@ -20,20 +20,21 @@ from datetime import date, timedelta
 import duckdb
 
 from orchestration.catalog import Source
+from orchestration.corrections.table import IN_EFFECT_TABLE
 from orchestration.partitions import DayWindow
 from orchestration.publishing.plan import PLAN_TABLE, Hold, PublishPlan, stage_delta_plan
 from orchestration.publishing.row_fates import fate_counts
 from orchestration.quality.new_codes import CODED_FIELDS, NewCode, new_codes
 from orchestration.review.fingerprint import plan_fingerprint
 from orchestration.review.misspellings import Candidate, ReportedText, candidate_misspellings
-from orchestration.warehouse.sql import quote_identifier
+from orchestration.warehouse.sql import quote_identifier, table_exists
 
 # Audit models listing suspected duplicate events, per source (calls for service only).
 DUPLICATE_EVENTS_TABLES = {
     "calls_for_service": "audit.audit_calls_for_service_suspected_duplicate_events",
 }
 # The canonical text column of each reference seed that has one.
-CANONICAL_TEXT_COLUMNS = {"call_types": "type_text", "dispositions": "disposition_text"}
+CANONICAL_TEXT_COLUMNS = {"call_types_reviewed": "type_text", "dispositions": "disposition_text"}
 USUAL_WEEKS = 4  # the usual volume: the median of this many previous same weekdays
 SHOWN_ROW_IDS = 20  # row identifiers shown per kind of change
 
@@ -158,10 +159,20 @@ def duplicate_events(
     table = DUPLICATE_EVENTS_TABLES.get(source.name)
     if table is None:
         return None
+    # A pair a steward already rejected is not asked about again (a confirmed one has left
+    # the mart, which the audit model reads).
+    rejected = (
+        f"and not exists (select 1 from {IN_EFFECT_TABLE} as decided "
+        "where decided.kind = 'duplicate_event' and decided.decision = 'rejected' "
+        "and decided.dataset = ? and decided.row_id = events.nopd_item "
+        "and decided.duplicate_of = events.suspected_duplicate_of)"
+        if table_exists(connection, IN_EFFECT_TABLE)
+        else ""
+    )
     rows = connection.execute(
         "select nopd_item, suspected_duplicate_of, type_, block_address, seconds_apart "
-        f"from {table} where call_date = ? order by nopd_item",
-        [day],
+        f"from {table} as events where call_date = ? {rejected} order by nopd_item",
+        [day, source.name] if rejected else [day],
     ).fetchall()
     return [DuplicateEvent(*row) for row in rows]
 

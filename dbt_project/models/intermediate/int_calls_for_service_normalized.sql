@@ -1,4 +1,5 @@
--- One text per code: the seed's canonical call-type and disposition texts replace the
+-- One text per code: the reviewed canonical call-type (the seed with the stewards'
+-- decisions, models/rules/call_types_reviewed.sql) and disposition texts replace the
 -- misspelled, truncated and re-cased texts the CAD exports for the same code.
 with
 
@@ -10,7 +11,7 @@ deduplicated as (
 
 call_types as (
 
-    select * from {{ ref('call_types') }}
+    select * from {{ ref('call_types_reviewed') }}
 
 ),
 

@@ -29,7 +29,7 @@ versions as (
 
 call_types as (
 
-    select * from {{ ref('call_types') }}
+    select * from {{ ref('call_types_reviewed') }}
 
 ),
 
@@ -154,9 +154,21 @@ address_generalized as (
     ),
 {% endif %}
 
+-- withhold_rows_by_steward and merge_confirmed_duplicate_events: rows the stewards took
+-- out of the public set (models/rules/withheld_rows_reviewed.sql).
+steward_withheld as (
+
+    select
+        row_id,
+        exclusion_rule
+    from {{ ref('withheld_rows_reviewed') }}
+    where dataset = 'calls_for_service'
+
+),
+
 sensitive_types as (
 
-    select * from {{ ref('sensitive_location_call_types') }}
+    select * from {{ ref('sensitive_location_call_types_reviewed') }}
 
 ),
 
@@ -175,12 +187,17 @@ screened as (
             normalized.closed_at is null
         {% endif %} as is_open_call,
         -- suppress_coordinates_for_sensitive_types: the final or the initial type, in the
-        -- rule table's text or as the source typed it, matching a listed pattern.
+        -- rule table's text or as the source typed it, matching a listed pattern, or its
+        -- code one a steward classified as a sensitive location.
         {% if 'suppress_coordinates_for_sensitive_types' in rules_off %} false and {% endif %}
         exists(
             select 1 from sensitive_types
             where
-                regexp_matches({{ privacy_text('normalized.type_text') }}, sensitive_types.pattern)
+                {{ privacy_text('normalized.type_code') }} = sensitive_types.type_code
+                or {{ privacy_text('normalized.initial_type_code') }} = sensitive_types.type_code
+                or regexp_matches(
+                    {{ privacy_text('normalized.type_text') }}, sensitive_types.pattern
+                )
                 or regexp_matches(
                     {{ privacy_text('normalized.type_text_reported') }}, sensitive_types.pattern
                 )
@@ -245,13 +262,16 @@ generalized as (
                 then {{ wkt_point(
                     'block_located.block_longitude', 'block_located.block_latitude'
                 ) }}
-        end as location
+        end as location,
+        steward_withheld.exclusion_rule as steward_exclusion_rule
 
     from screened
     left join block_located
         on screened.source_row_id = block_located.source_row_id
     left join address_generalized
         on screened.source_row_id = address_generalized.source_row_id
+    left join steward_withheld
+        on screened.nopd_item = steward_withheld.row_id
     {% if address_unmasked %}
         left join address_redacted
             on screened.source_row_id = address_redacted.source_row_id
@@ -300,6 +320,7 @@ final as (
         case
             when is_juvenile_call_type then 'exclude_juvenile_call_types'
             when is_unclassified_call_type then 'withhold_unclassified_call_types'
+            when steward_exclusion_rule is not null then steward_exclusion_rule
             when is_unsafe_address then 'withhold_unsafe_addresses'
             when is_open_call then 'exclude_open_calls'
         end as exclusion_rule

@@ -1,0 +1,1 @@
+"""The data stewards' corrections: decisions recorded in the warehouse, read by dbt."""
