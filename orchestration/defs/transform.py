@@ -231,8 +231,27 @@ def replay_unchanged(
     materializations = [
         dg.MaterializeResult(
             asset_key=key,
-            metadata={"rule_tables_rebuilt": False, "built_in_run": recorded.run_id},
+            metadata={
+                **last_built_metadata(context.instance, key),
+                "rule_tables_rebuilt": False,
+                "built_in_run": recorded.run_id,
+            },
         )
         for key in order
     ]
     return [*materializations, *results]
+
+
+def last_built_metadata(instance: dg.DagsterInstance, key: dg.AssetKey) -> dict[str, Any]:
+    """The metadata of the table's latest materialization (its column schema and lineage,
+    its row count), carried forward: the table is unchanged, so they still describe it, and
+    the UI and the lineage documents read the latest materialization."""
+    event = instance.get_latest_materialization_event(key)
+    materialization = event.asset_materialization if event is not None else None
+    if materialization is None:
+        return {}
+    return {
+        name: value
+        for name, value in materialization.metadata.items()
+        if name not in ("rule_tables_rebuilt", "built_in_run")
+    }
