@@ -127,7 +127,7 @@ def _record(
     context.log_event(
         dg.AssetMaterialization(
             asset_key=CORRECTIONS_ASSET_KEY,
-            description=f"{len(ids)} decisions recorded",
+            description=f"{len(ids)} decision{'' if len(ids) == 1 else 's'} recorded",
             metadata={
                 "decisions": dg.MetadataValue.md(_decision_table(ids, decisions)),
                 "decisions_recorded": len(ids),

@@ -50,7 +50,16 @@ WINDOW = (1600, 1000)
 SCREENSHOTS = {
     "pending": Path("docs") / "images" / "steward-pending-day.png",
     "packet": Path("docs") / "images" / "steward-review-packet.png",
+    "correction": Path("docs") / "images" / "steward-correction.png",
 }
+CORRECTIONS = ("stewards_corrections",)
+REAPPLY_RUNS = """
+query Reapply {
+  runsOrError(filter: {pipelineName: "reapply_privacy_rules"}) { __typename
+    ... on Runs { results { runId status tags { key value } } }
+  }
+}
+"""
 PACKET_METADATA = """
 query Packet($key: AssetKeyInput!, $partition: String!) {
   assetOrError(assetKey: $key) { __typename
@@ -175,3 +184,36 @@ def test_a_pending_day_is_approved_in_the_ui_and_then_publishes(ui: DagsterUI) -
     while not packet_metadata(ui, PUBLISHED) and time.monotonic() < deadline:
         time.sleep(3)
     assert packet_metadata(ui, PUBLISHED), f"the day was not published\n{log_tail(ui.log)}"
+
+
+def test_a_correction_recorded_in_the_ui_is_applied_over_the_history(ui: DagsterUI) -> None:
+    """The city's own misspelling in the seed (`ABUSE/NEGLIECT`), corrected from the
+    launchpad: the decision shows on the corrections asset with who and why, and the
+    `apply_corrections` sensor asks for the rules to be reapplied over every day."""
+    decision = {
+        "steward": "steward.browser",
+        "reason": "the city's text misspells NEGLECT",
+        "kind": "canonical_text",
+        "code": "ABUSE",
+        "source_text": "ABUSE/NEGLIECT",
+        "public_text": "ABUSE/NEGLECT",
+    }
+    recorded = finished_run(
+        ui, launch(ui, "record_correction", {"ops": {"record_decision": {"config": decision}}}, {})
+    )
+    assert recorded["status"] == "SUCCESS", log_tail(ui.log)
+    events = f"{asset_url(ui, CORRECTIONS)}?view=events"
+    dom = settled_dom(ui, events, WINDOW, lambda d: "ABUSE/NEGLECT" in d)
+    assert "steward.browser" in dom and "misspells NEGLECT" in dom, (
+        "the decision's who and why are not on the corrections asset"
+    )
+    screenshot(ui, events, "correction")
+
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while not reapply_runs(ui) and time.monotonic() < deadline:
+        time.sleep(3)
+    assert reapply_runs(ui), f"no reapply run was requested\n{log_tail(ui.log)}"
+
+
+def reapply_runs(ui: DagsterUI) -> list[dict]:
+    return graphql(ui, REAPPLY_RUNS)["runsOrError"].get("results", [])

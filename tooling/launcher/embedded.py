@@ -25,9 +25,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import dagster as dg
 import requests
 
-from orchestration.catalog import PUBLISHED_DATASETS
+from orchestration.catalog import PUBLISHED_DATASETS, published_asset_key
 from orchestration.partitions import CITY_TIMEZONE
 from orchestration.socrata.client import is_loopback_host
 from orchestration.socrata.resource import format_dataset_ids, parse_dataset_ids
@@ -190,6 +191,19 @@ def published_row_count(portal: RunningPortal, dataset_id: str) -> int:
     return int(answer.json()[0]["row_count"])
 
 
+def rows_held(dagster_home: str, dataset_name: str) -> int:
+    """Rows the dataset's latest publish held back under its release policy (still settling,
+    orchestration/publishing/settling.py): published by a later run, not lost."""
+    instance = dg.DagsterInstance.from_config(dagster_home)
+    try:
+        event = instance.get_latest_materialization_event(published_asset_key(dataset_name))
+    finally:
+        instance.dispose()
+    materialization = event.asset_materialization if event is not None else None
+    held = materialization.metadata.get("rows_held") if materialization is not None else None
+    return int(held.value) if held is not None else 0
+
+
 def execute_daily_job(env: dict[str, str], day: date) -> int:
     """`daily_publish` for one local day through the Dagster CLI, in this instance."""
     command = [
@@ -222,15 +236,20 @@ def run(args: argparse.Namespace) -> int:
             return returncode
         ids = parse_dataset_ids(env["PUBLIC_SOCRATA_DATASET_IDS"])
         counts = {
-            dataset.name: (ids[dataset.name], published_row_count(public, ids[dataset.name]))
+            dataset.name: (
+                ids[dataset.name],
+                published_row_count(public, ids[dataset.name]),
+                rows_held(env["DAGSTER_HOME"], dataset.name),
+            )
             for dataset in PUBLISHED_DATASETS
         }
     public_dir = (data_root / "portal" / "public").resolve()
     print(f"\nPublished {day} to the local public portal in {public_dir}:", flush=True)
     width = max(len(dataset.title) for dataset in PUBLISHED_DATASETS)
     for dataset in PUBLISHED_DATASETS:
-        dataset_id, rows = counts[dataset.name]
-        print(f"  {dataset_id}  {dataset.title:<{width}} {rows:>7,} rows")
+        dataset_id, rows, held = counts[dataset.name]
+        waiting = f"  (+{held:,} held: {dataset.release.describe()})" if held else ""
+        print(f"  {dataset_id}  {dataset.title:<{width}} {rows:>7,} rows{waiting}")
     print(
         f"Browse it:  local-portal serve --data-dir {public_dir} --port 8802\n"
         f"            then open http://127.0.0.1:8802/api/catalog/v1",
