@@ -232,7 +232,7 @@ def replay_unchanged(
         dg.MaterializeResult(
             asset_key=key,
             metadata={
-                **last_built_metadata(context.instance, key),
+                **carried_metadata(context, key),
                 "rule_tables_rebuilt": False,
                 "built_in_run": recorded.run_id,
             },
@@ -240,6 +240,22 @@ def replay_unchanged(
         for key in order
     ]
     return [*materializations, *results]
+
+
+COLUMN_METADATA_KEYS = ("dagster/column_schema", "dagster/column_lineage")
+
+
+def carried_metadata(context: dg.AssetExecutionContext, key: dg.AssetKey) -> dict[str, Any]:
+    """The table's last build's metadata for this run's materialization. Column schema and
+    lineage go on the run's newest day only, as `attach_column_metadata` puts them: a range
+    run repeating kilobytes a table on every day of years is what that avoids."""
+    carried = last_built_metadata(context.instance, key)
+    columns = {name: carried.pop(name) for name in COLUMN_METADATA_KEYS if name in carried}
+    if columns and context.has_partition_key_range:
+        newest = context.partition_key_range.end
+        context.add_asset_metadata(columns, asset_key=key, partition_key=newest)
+        return carried
+    return {**carried, **columns}
 
 
 def last_built_metadata(instance: dg.DagsterInstance, key: dg.AssetKey) -> dict[str, Any]:
