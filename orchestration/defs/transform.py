@@ -166,26 +166,28 @@ def build_dbt_step(
         saved_parse = saved_parse_path(warehouse.path)
         target_path = new_target_path(project.project_dir, context.run_id)
         seed_target(target_path, saved_parse)
+        checks: list[RecordedCheck] = []
         # The window travels in the environment so the vars, and dbt's saved parse, stay
-        # the same from run to run (orchestration/transform/invocation.py).
+        # the same from run to run (orchestration/transform/invocation.py); dbt runs in this
+        # process, so the variables stay set until it has finished.
         with environment({**dbt_environment(window), **LANE_TEST_SELECTION}):
             invocation = dbt.cli(dbt_build_args(privacy), context=context, target_path=target_path)
-        checks: list[RecordedCheck] = []
-        try:
-            for event in attach_column_metadata(
-                events_with_row_counts(invocation),
-                invocation,
-                ColumnMetadataCache(cache_path_for(warehouse.path)),
-                privacy,
-                context,
-            ):
-                if isinstance(event, dg.AssetCheckResult):
-                    checks.append(recorded_check(event))
-                yield event
-        finally:
-            release_dbt_duckdb_handles()
-            keep_parse(target_path, saved_parse)
-            shutil.rmtree(target_path, ignore_errors=True)
+            try:
+                for event in attach_column_metadata(
+                    events_with_row_counts(invocation),
+                    invocation,
+                    ColumnMetadataCache(cache_path_for(warehouse.path)),
+                    privacy,
+                    context,
+                ):
+                    if isinstance(event, dg.AssetCheckResult):
+                        checks.append(recorded_check(event))
+                    yield event
+            finally:
+                invocation.process.wait()
+                release_dbt_duckdb_handles()
+                keep_parse(target_path, saved_parse)
+                shutil.rmtree(target_path, ignore_errors=True)
         if fingerprint is not None and invocation.is_successful() and tests_held(checks):
             with warehouse.connect() as connection:
                 record_build(connection, rule_tables, fingerprint, checks, context.run_id)

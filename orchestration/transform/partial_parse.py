@@ -61,10 +61,12 @@ def keep_parse(target_path: Path, saved: Path) -> None:
 
 @contextmanager
 def environment(variables: Mapping[str, str]) -> Iterator[None]:
-    """These variables set while the block starts a subprocess, restored afterwards.
+    """These variables set while the block runs dbt, restored afterwards.
 
     dagster-dbt hands dbt a copy of this process's environment and offers no way to add to
-    it; a run executes its steps one after the other, so nothing else reads them meanwhile.
+    it, and dbt in this process (orchestration/transform/in_process.py) reads them while its
+    nodes run; a run executes its steps one after the other, so nothing else reads them
+    meanwhile.
     """
     before = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)

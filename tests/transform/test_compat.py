@@ -111,3 +111,26 @@ def test_the_dbt_process_has_exited_before_any_event_is_handed_on():
     invocation = _FinishedInvocation(["a"])
     next(iter(events_with_row_counts(invocation)))
     assert invocation.process.exited
+
+
+def test_dagster_dbt_resource_still_builds_its_invocation_through_the_module_name():
+    """`LocalDbtCliResource` runs dbt in process by swapping that name for the call."""
+    import dagster_dbt.core.resource as resource
+    from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+
+    assert resource.DbtCliInvocation is DbtCliInvocation
+    parameters = set(inspect.signature(DbtCliInvocation.run).parameters)
+    assert {"args", "env", "manifest", "project_dir", "target_path", "adapter"} <= parameters
+
+
+def test_dagster_dbt_invocation_still_streams_from_a_process_stdout():
+    from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+
+    assert callable(DbtCliInvocation._stream_stdout)
+    assert "process" in DbtCliInvocation.__dataclass_fields__
+
+
+def test_dbt_still_lets_a_caller_capture_its_console_log():
+    from dbt_common.events.functions import capture_stdout_logs, stop_capture_stdout_logs
+
+    assert callable(capture_stdout_logs) and callable(stop_capture_stdout_logs)
