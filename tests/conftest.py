@@ -41,16 +41,19 @@ def _dagster_home(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _column_metadata_seed(tmp_path_factory: pytest.TempPathFactory):
+def _suite_seeds(tmp_path_factory: pytest.TempPathFactory):
     """Where platforms share the column metadata one of them derived
-    (tests/column_metadata_seed.py): under pytest-xdist the controller's base folder, which
-    every worker's folders lie in, so all find it."""
+    (tests/column_metadata_seed.py) and the rule tables one built (tests/rule_tables_seed.py):
+    under pytest-xdist the controller's base folder, which every worker's folders lie in, so
+    all find them."""
     from tests.column_metadata_seed import SEED_ENV
+    from tests.rule_tables_seed import SEED_ENV as RULE_TABLES_SEED_ENV
 
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv(SEED_ENV, str(shared / "column-metadata-seed.json"))
+        monkeypatch.setenv(RULE_TABLES_SEED_ENV, str(shared / "rule-tables-seed.duckdb"))
         yield
 
 

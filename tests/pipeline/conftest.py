@@ -15,11 +15,15 @@ from orchestration.catalog import CALLS_FOR_SERVICE, PUBLISHED_DATASETS
 from orchestration.definitions import build_definitions
 from orchestration.socrata.client import SocrataClient
 from orchestration.socrata.resource import SocrataResource
+from orchestration.transform.compat import LocalDbtCliResource
+from orchestration.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from orchestration.warehouse.resource import WarehouseResource
 from tests.column_metadata_seed import seed_column_metadata as seed_metadata
 from tests.column_metadata_seed import share_column_metadata
 from tests.public_datasets import seed_public_datasets
 from tests.retries import QUICK_PORTAL_RETRIES
+from tests.rule_tables_seed import seed_rule_tables as seed_rules
+from tests.rule_tables_seed import share_rule_tables
 from tooling.generator.samples import write_samples
 from tooling.local_portal.server import PortalHandle, serve_in_thread
 
@@ -35,8 +39,13 @@ class Platform:
     public: PortalHandle
     exports: dict[str, object]
 
-    def resources(self) -> dict[str, object]:
+    def resources(self, *, dbt_in_process: bool = True) -> dict[str, object]:
         return {
+            "dbt": LocalDbtCliResource(
+                project_dir=DBT_PROJECT_DIR,
+                dbt_executable=DBT_EXECUTABLE,
+                in_process=dbt_in_process,
+            ),
             "warehouse": WarehouseResource(path=str(self.warehouse)),
             "source_portal": SocrataResource(domain=f"{self.source.host}:{self.source.port}"),
             "public_portal": SocrataResource(
@@ -47,16 +56,25 @@ class Platform:
             ),
         }
 
-    def definitions(self, asset_checks=None) -> dg.Definitions:
+    def definitions(self, asset_checks=None, *, dbt_in_process: bool = True) -> dg.Definitions:
         return build_definitions(
-            self.resources(), asset_checks=asset_checks, portal_retry_policy=QUICK_PORTAL_RETRIES
+            self.resources(dbt_in_process=dbt_in_process),
+            asset_checks=asset_checks,
+            portal_retry_policy=QUICK_PORTAL_RETRIES,
         )
 
     def run_daily_job(
-        self, day: date = DAY, asset_checks=None, assets: list[dg.AssetKey] | None = None
+        self,
+        day: date = DAY,
+        asset_checks=None,
+        assets: list[dg.AssetKey] | None = None,
+        *,
+        dbt_in_process: bool = True,
     ) -> dg.ExecuteInProcessResult:
-        """The daily job for `day`, whole or only its `assets` (with their checks)."""
-        job = self.definitions(asset_checks).resolve_job_def("daily_publish")
+        """The daily job for `day`, whole or only its `assets` (with their checks); dbt in the
+        run's process unless `dbt_in_process` is False."""
+        definitions = self.definitions(asset_checks, dbt_in_process=dbt_in_process)
+        job = definitions.resolve_job_def("daily_publish")
         result = job.execute_in_process(
             partition_key=day.isoformat(),
             instance=dg.DagsterInstance.get(),
@@ -64,6 +82,7 @@ class Platform:
             raise_on_error=False,
         )
         share_column_metadata(self.warehouse)
+        share_rule_tables(self.warehouse)
         return result
 
     def publish_again(self, day: date = DAY) -> dg.ExecuteInProcessResult:
@@ -95,16 +114,23 @@ def write_sample_exports(directory: Path, first: date, last: date) -> dict[str, 
 
 @contextmanager
 def running_platform(
-    root: Path, exports: dict[str, object], *, seed_column_metadata: bool = True
+    root: Path,
+    exports: dict[str, object],
+    *,
+    seed_column_metadata: bool = True,
+    seed_rule_tables: bool = True,
 ) -> Iterator[Platform]:
     """Serve `root/portal/internal` as the source and an empty public portal beside it.
 
     The warehouse starts from the column metadata another platform of the suite derived,
-    unless `seed_column_metadata` is False (tests/column_metadata_seed.py).
+    unless `seed_column_metadata` is False (tests/column_metadata_seed.py), and from the rule
+    tables another built, unless `seed_rule_tables` is False (tests/rule_tables_seed.py).
     """
     warehouse = root / "warehouse.duckdb"
     if seed_column_metadata:
         seed_metadata(warehouse)
+    if seed_rule_tables:
+        seed_rules(warehouse)
     with (
         pytest.MonkeyPatch.context() as monkeypatch,
         serve_in_thread(root / "portal" / "internal") as source,
@@ -118,6 +144,7 @@ def running_platform(
             yield Platform(root, warehouse, source, public, exports)
         finally:
             share_column_metadata(warehouse)
+            share_rule_tables(warehouse)
 
 
 @pytest.fixture(scope="module")

@@ -69,10 +69,13 @@ def calls_models() -> set[str]:
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
-    """A platform whose warehouse derives its column metadata itself: no suite-wide copy."""
+    """A platform whose warehouse derives its column metadata and builds its rule tables
+    itself: no suite-wide copy of either."""
     root = tmp_path_factory.mktemp("platform")
     exports = write_sample_exports(root / "portal" / "internal", DAY - timedelta(days=1), DAY)
-    with running_platform(root, exports, seed_column_metadata=False) as running:
+    with running_platform(
+        root, exports, seed_column_metadata=False, seed_rule_tables=False
+    ) as running:
         yield running
 
 
