@@ -269,7 +269,10 @@ def last_built_metadata(instance: dg.DagsterInstance, key: dg.AssetKey) -> dict[
     if materialization is None:
         return {}
     return {
-        name: value
-        for name, value in materialization.metadata.items()
-        if name not in ("rule_tables_rebuilt", "built_in_run")
+        name: value for name, value in materialization.metadata.items() if name not in NOT_CARRIED
     }
+
+
+# What describes a build rather than the table: a replay executes nothing, and says which run
+# built the table instead.
+NOT_CARRIED = ("rule_tables_rebuilt", "built_in_run", "Execution Duration")

@@ -39,9 +39,13 @@ def main(argv: list[str] | None = None) -> int:
         # one per asset is what the step sent.
         published: dict[str, dict[str, object]] = {}
         step_seconds: dict[str, float] = {}
+        node_seconds: dict[str, float] = {}
         for event in result.all_events:
             if event.is_step_success:
                 step_seconds[event.step_key] = event.event_specific_data.duration_ms / 1000
+            node, seconds = dbt_node_duration(event)
+            if node is not None:
+                node_seconds[node] = max(seconds, node_seconds.get(node, 0.0))
             if not event.is_step_materialization:
                 continue
             materialization = event.step_materialization_data.materialization
@@ -58,11 +62,31 @@ def main(argv: list[str] | None = None) -> int:
                 "events": events,
                 "published": published,
                 "step_seconds": step_seconds,
+                "node_seconds": node_seconds,
             }
         ),
         flush=True,
     )
     return 0 if result.success else 1
+
+
+def dbt_node_duration(event: dg.DagsterEvent) -> tuple[str | None, float]:
+    """The dbt node an event reports and how long dbt took over it (dagster-dbt's "Execution
+    Duration" on a model's materialization and a test's check or observation); a range run
+    reports a model once per day, with the same duration."""
+    data = event.event_specific_data
+    if event.is_step_materialization:
+        metadata = data.materialization.metadata
+    elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+        metadata = data.metadata
+    elif event.event_type_value == "ASSET_OBSERVATION":
+        metadata = data.asset_observation.metadata
+    else:
+        return None, 0.0
+    node, duration = metadata.get("unique_id"), metadata.get("Execution Duration")
+    if node is None or duration is None:
+        return None, 0.0
+    return str(node.value), float(duration.value)
 
 
 if __name__ == "__main__":
