@@ -20,7 +20,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run dev lineage-ui reapply-rules import-corrections test test-fast bench bench-span lint lint-sql format clean
+.PHONY: help setup run dev serve postgres-server lineage-ui reapply-rules import-corrections test test-fast bench bench-span lint lint-sql format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,16 @@ run: setup ## Generate sample data, run the daily job on the embedded default, p
 dev: setup ## Serve the Dagster UI on 127.0.0.1:3000 with the local portals
 	$(BIN)/civic-embedded dev
 
+serve: setup postgres-server ## The production profile: PostgreSQL, dagster-daemon, dagster-webserver, portals
+	$(BIN)/civic-embedded serve
+
+# A PostgreSQL server for `make serve` and its tests: Debian's, installed as root when missing.
+postgres-server:
+	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql >/dev/null; } || \
+	  echo "no PostgreSQL server here and none can be installed (needs root and apt-get)" >&2
+
 lineage-ui: setup ## Serve the Dagster UI read-only on 127.0.0.1:3001 for stakeholders (LINEAGE_UI_PORT=N)
 	$(BIN)/civic-embedded lineage-ui --port $(or $(LINEAGE_UI_PORT),3001)
 
@@ -71,7 +81,7 @@ import-corrections: setup ## Record a CSV batch of stewards' decisions (CSV=file
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=30
 
-test: setup ## Run the whole test suite (browser, faults, kills and property tests included)
+test: setup postgres-server ## Run the whole test suite (browser, faults, kills and property tests included)
 	$(PYTEST)
 
 test-fast: setup ## The inner loop, under 3 minutes: everything but slow, integration and browser tests

@@ -55,7 +55,7 @@ def build_definitions(
     derived: tuple[PublishedDataset, ...] = DERIVED_DATASETS,
     project: DbtProject = dbt_project,
     asset_checks: list[dg.AssetChecksDefinition] | None = None,
-    publish_hour: int = DEFAULT_PUBLISH_HOUR,
+    publish_time: tuple[int, int] = (DEFAULT_PUBLISH_HOUR, 0),
     portal_retry_policy: dg.RetryPolicy = PORTAL_RETRY_POLICY,
 ) -> dg.Definitions:
     """The code location for a catalog and a dbt project (tests hand in their own, and a
@@ -93,7 +93,7 @@ def build_definitions(
             *release_jobs,
             *corrections["jobs"],
         ],
-        schedules=[build_daily_schedule(publish_hour), freshness_schedule],
+        schedules=[build_daily_schedule(*publish_time), freshness_schedule],
         sensors=[
             *build_change_sensors(sources),
             *release_sensors,
@@ -112,13 +112,15 @@ def build_definitions(
     )
 
 
-def publish_hour_from_environment() -> int:
-    """`DAILY_PUBLISH_HOUR` (0-23, city time), default 3.
+def publish_time_from_environment() -> tuple[int, int]:
+    """`DAILY_PUBLISH_HOUR` (0-23, city time, default 3) and `DAILY_PUBLISH_MINUTE` (0-59,
+    default 0).
 
-    The one setting read when the code location loads rather than at run time: a schedule's
-    cron is part of its definition, so changing the hour means reloading the location.
+    Read when the code location loads rather than at run time: a schedule's cron is part of
+    its definition, so changing the time means reloading the location.
     """
-    return int(os.environ.get("DAILY_PUBLISH_HOUR") or DEFAULT_PUBLISH_HOUR)
+    hour = int(os.environ.get("DAILY_PUBLISH_HOUR") or DEFAULT_PUBLISH_HOUR)
+    return hour, int(os.environ.get("DAILY_PUBLISH_MINUTE") or 0)
 
 
 def release_policies_from_environment(
@@ -167,5 +169,5 @@ defs = build_definitions(
     },
     sources=_sources,
     derived=_derived,
-    publish_hour=publish_hour_from_environment(),
+    publish_time=publish_time_from_environment(),
 )

@@ -37,6 +37,10 @@ def test_the_hour_is_configurable_and_in_city_time():
     assert schedule.execution_timezone == CITY_TIMEZONE
 
 
+def test_the_minute_is_configurable_too():
+    assert build_daily_schedule(5, 30).cron_schedule == "30 5 * * *"
+
+
 def test_an_hour_outside_the_day_is_refused():
     with pytest.raises(ValueError, match=r"0\.\.23"):
         build_daily_schedule(24)

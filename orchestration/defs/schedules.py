@@ -19,9 +19,11 @@ daily_publish_job = dg.define_asset_job(
 )
 
 
-def build_daily_schedule(hour: int = DEFAULT_PUBLISH_HOUR) -> dg.ScheduleDefinition:
-    """Yesterday's partition at `hour`:00 city time (03:00 by default, after the CAD has
-    closed most of the day's calls). A daily partitions definition's last partition is
+def build_daily_schedule(
+    hour: int = DEFAULT_PUBLISH_HOUR, minute: int = 0
+) -> dg.ScheduleDefinition:
+    """Yesterday's partition at `hour`:`minute` city time (03:00 by default, after the CAD
+    has closed most of the day's calls). A daily partitions definition's last partition is
     yesterday, so each tick asks for exactly that day, tagged with its partition key.
 
     Release policies need no other day here: rows a `settled` dataset holds are published by
@@ -29,10 +31,12 @@ def build_daily_schedule(hour: int = DEFAULT_PUBLISH_HOUR) -> dg.ScheduleDefinit
     approval's own run (orchestration/defs/release.py)."""
     if not 0 <= hour <= 23:
         raise ValueError(f"the daily publish hour must be 0..23, got {hour}")
+    if not 0 <= minute <= 59:
+        raise ValueError(f"the daily publish minute must be 0..59, got {minute}")
     return dg.build_schedule_from_partitioned_job(
         daily_publish_job,
         hour_of_day=hour,
-        minute_of_hour=0,
+        minute_of_hour=minute,
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )
 

@@ -372,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     lineage_parser.add_argument("--port", type=int, default=read_only_ui.DEFAULT_PORT)
     lineage_parser.add_argument("--host", default=LOOPBACK, help=HOST_HELP)
     lineage_parser.set_defaults(handler=lineage_ui)
+    from tooling.launcher import serve  # it builds on this module's pieces
+
+    serve.add_parser(commands)
     return parser
 
 
