@@ -106,6 +106,14 @@ class LocalDbtCliResource(DbtCliResource):
         invocation.open_adapter = functools.partial(self._adapter_after_dbt, args)
         return invocation
 
+    def _initialize_dbt_core_adapter(self, args) -> Any:
+        # dbt in this process resets the adapters when it starts: one opened before it would
+        # be dead by the end, so the in-process invocation opens its own after dbt
+        # (`_adapter_after_dbt`), and none is opened before (a second of Jinja per step).
+        if getattr(_SWAPPED, "active", False):
+            return None
+        return super()._initialize_dbt_core_adapter(args)
+
     def _adapter_after_dbt(self, args) -> Any:
         """dagster-dbt's handle on dbt's adapter, opened again once dbt has finished.
 
@@ -163,6 +171,7 @@ class InProcessDbtCliInvocation(DbtCliInvocation):
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 _SWAPPING = threading.Lock()
+_SWAPPED = threading.local()  # `active` while this thread's `cli()` runs swapped
 
 
 @contextmanager
@@ -170,9 +179,11 @@ def _invocations_in_process() -> Iterator[None]:
     with _SWAPPING:
         original = dagster_dbt_resource.DbtCliInvocation
         dagster_dbt_resource.DbtCliInvocation = InProcessDbtCliInvocation
+        _SWAPPED.active = True
         try:
             yield
         finally:
+            _SWAPPED.active = False
             dagster_dbt_resource.DbtCliInvocation = original
 
 
