@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tooling.launcher.embedded import build_parser, dagster_dev_command
 from tooling.launcher.lineage_ui import read_only_webserver_command
+from tooling.launcher.serve import webserver_command
 
 LOCAL_PORTAL = str(Path(sys.executable).with_name("local-portal"))
 
@@ -24,6 +25,11 @@ def test_the_dev_ui_listens_on_loopback_by_default():
 def test_the_read_only_ui_listens_on_loopback_by_default():
     args = build_parser().parse_args(["lineage-ui"])
     assert host_of(read_only_webserver_command(args.host, args.port)) == "127.0.0.1"
+
+
+def test_the_served_ui_listens_on_loopback_by_default():
+    args = build_parser().parse_args(["serve"])
+    assert host_of(webserver_command(args.host, args.port)) == "127.0.0.1"
 
 
 def test_only_an_explicit_host_flag_moves_the_dev_ui_off_loopback():

@@ -303,18 +303,15 @@ def warn_if_exposed(host: str) -> None:
         )
 
 
+def workspace_server_args(port: int, host: str = LOOPBACK) -> list[str]:
+    """The repository's workspace, served on `host:port` (`dagster dev`, the webserver)."""
+    return ["-w", "workspace.yaml", "-h", host, "-p", str(port)]
+
+
 def dagster_dev_command(port: int, host: str = LOOPBACK) -> list[str]:
     """`dagster dev` of this environment for the repository's workspace (loopback unless told)."""
-    return [
-        str(Path(sys.executable).with_name("dagster")),
-        "dev",
-        "-w",
-        "workspace.yaml",
-        "-h",
-        host,
-        "-p",
-        str(port),
-    ]
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    return [dagster, "dev", *workspace_server_args(port, host)]
 
 
 def _serve_until_stopped(command: list[str], env: dict[str, str]) -> int:

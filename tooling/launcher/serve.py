@@ -37,6 +37,7 @@ from tooling.launcher.embedded import (
     generate_sample,
     provisioned_environment,
     warn_if_exposed,
+    workspace_server_args,
     yesterday_in_city,
 )
 from tooling.launcher.postgres import DEFAULT_PORT, running_postgres
@@ -59,15 +60,8 @@ def daemon_command() -> list[str]:
 
 
 def webserver_command(host: str, port: int) -> list[str]:
-    return [
-        str(Path(sys.executable).with_name("dagster-webserver")),
-        "-w",
-        "workspace.yaml",
-        "-h",
-        host,
-        "-p",
-        str(port),
-    ]
+    webserver = str(Path(sys.executable).with_name("dagster-webserver"))
+    return [webserver, *workspace_server_args(port, host)]
 
 
 def stop_all(processes: list[subprocess.Popen]) -> None:
