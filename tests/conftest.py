@@ -57,6 +57,31 @@ def _suite_seeds(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
+# Modules that spend minutes waiting (on a daemon's schedule, a browser, a kill) more than
+# computing: handed out first, their waits overlap the other workers' work instead of
+# ending the suite alone. Under pytest-xdist's `loadscope` a module goes whole to one worker,
+# in collection order.
+WAITING_MODULES = (
+    "tests/serve/test_serve.py",
+    "tests/browser/",
+    "tests/faults/test_kill_daily_run.py",
+    "tests/pipeline/test_late_changes.py",
+    "tests/real_rows/test_city_rows.py",
+    "tests/concurrency/",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def waits_first(item: pytest.Item) -> int:
+        path = Path(str(item.path)).relative_to(REPO_ROOT).as_posix()
+        for rank, prefix in enumerate(WAITING_MODULES):
+            if path.startswith(prefix):
+                return rank
+        return len(WAITING_MODULES)
+
+    items.sort(key=waits_first)  # stable: the order within a module and among the rest stays
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The real New Orleans rows beside the repo; tests that need them skip without them."""

@@ -177,19 +177,20 @@ def attach_column_metadata(
     materialization, so only the range's newest day carries them (`add_asset_metadata`).
 
     `events` must come after the dbt process has finished (for DuckDB, dagster-dbt's
-    `fetch_row_counts()` waits for it), since deriving metadata reads the warehouse.
+    `fetch_row_counts()` waits for it), since deriving metadata reads the warehouse; the
+    invocation's adapter is read then too (dbt in this process opens it once dbt has
+    finished: orchestration/transform/compat.py). Without one, events pass unchanged.
     """
-    if invocation.adapter is None:
-        yield from events
-        return
     newest_partition = context.partition_key_range.end if context.has_partition_key_range else None
-    project = project_fingerprint(invocation.manifest, parameters)
-    fingerprints = _Fingerprints(invocation, project)
+    fingerprints = None
     try:
         for event in events:
-            if not _is_model_event(event):
+            if not _is_model_event(event) or invocation.adapter is None:
                 yield event
                 continue
+            if fingerprints is None:
+                project = project_fingerprint(invocation.manifest, parameters)
+                fingerprints = _Fingerprints(invocation, project)
             unique_id = event.metadata["unique_id"].value
             fingerprint = fingerprints.of(unique_id)
             metadata = cache.get(unique_id, fingerprint)
