@@ -1,6 +1,9 @@
 """Every use of a private dagster-dbt or dbt API, in one place.
 
-The platform leans on four things its libraries do not promise to keep. Each is named here,
+The platform leans on things its libraries do not promise to keep: dagster-dbt's per-event
+column metadata function, its resource's `_cli_version` and `_initialize_dbt_core_adapter`,
+its invocation's `DbtCliInvocation.run` and `_stream_stdout` (to run dbt in this process),
+dbt's console-log capture, and dbt-duckdb's process-wide DuckDB handle. Each is named here,
 with why, so an upgrade of dagster-dbt, dbt-core or dbt-duckdb has one file to read, and
 tests/transform/test_compat.py imports each of them: an upgrade that removes one fails that
 test instead of a night's run.
