@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TOOLING_PACKAGES = ("tooling",)
 
@@ -60,3 +62,17 @@ def test_every_package_says_what_it_holds():
             if not ast.get_docstring(ast.parse(init.read_text())):
                 silent.append(str(init.relative_to(REPO_ROOT)))
     assert silent == []
+
+
+def test_no_committed_file_holds_merge_conflict_markers():
+    """A merge left half-resolved reads as two contradicting versions of the same text."""
+    markers = subprocess.run(
+        ["git", "grep", "-n", "-E", "^(<<<<<<< |>>>>>>> |=======$)"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if markers.returncode == 128:
+        pytest.skip(f"not a git checkout: {markers.stderr.strip()}")
+    assert markers.returncode in (0, 1), markers.stderr  # 1: nothing found
+    assert markers.stdout == "", markers.stdout
