@@ -27,7 +27,7 @@ from orchestration.defs.schedules import (
     build_daily_schedule,
     daily_publish_job,
 )
-from orchestration.defs.sensors import build_change_sensors
+from orchestration.defs.sensors import DEFAULT_INTERVAL_S, build_change_sensors
 from orchestration.defs.signals import build_missing_days_check, build_partition_signal_checks
 from orchestration.defs.transform import build_dbt_models
 from orchestration.publishing.release_clock import ReleaseClock
@@ -35,6 +35,8 @@ from orchestration.socrata.resource import SocrataResource
 from orchestration.transform.compat import LocalDbtCliResource
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
 from orchestration.warehouse.resource import WarehouseResource
+
+MINIMUM_CHANGE_INTERVAL_S = 30
 
 
 def portal_from_environment(prefix: str) -> SocrataResource:
@@ -56,6 +58,7 @@ def build_definitions(
     project: DbtProject = dbt_project,
     asset_checks: list[dg.AssetChecksDefinition] | None = None,
     publish_time: tuple[int, int] = (DEFAULT_PUBLISH_HOUR, 0),
+    change_interval_s: int = DEFAULT_INTERVAL_S,
     portal_retry_policy: dg.RetryPolicy = PORTAL_RETRY_POLICY,
 ) -> dg.Definitions:
     """The code location for a catalog and a dbt project (tests hand in their own, and a
@@ -95,7 +98,7 @@ def build_definitions(
         ],
         schedules=[build_daily_schedule(*publish_time), freshness_schedule],
         sensors=[
-            *build_change_sensors(sources),
+            *build_change_sensors(sources, change_interval_s),
             *release_sensors,
             *corrections["sensors"],
             record_run_failures,
@@ -121,6 +124,20 @@ def publish_time_from_environment() -> tuple[int, int]:
     """
     hour = int(os.environ.get("DAILY_PUBLISH_HOUR") or DEFAULT_PUBLISH_HOUR)
     return hour, int(os.environ.get("DAILY_PUBLISH_MINUTE") or 0)
+
+
+def change_interval_from_environment() -> int:
+    """`SOURCE_CHANGE_INTERVAL_S`: how often the change sensors ask the source portal, in
+    seconds (default 900, at least 30). Read when the code location loads, like the hour: an
+    interval is part of a sensor's definition."""
+    text = os.environ.get("SOURCE_CHANGE_INTERVAL_S", "").strip()
+    interval = int(text) if text else DEFAULT_INTERVAL_S
+    if interval < MINIMUM_CHANGE_INTERVAL_S:
+        raise ValueError(
+            f"SOURCE_CHANGE_INTERVAL_S is {interval}: at least {MINIMUM_CHANGE_INTERVAL_S} s, "
+            "or a look at the source could outlast the interval"
+        )
+    return interval
 
 
 def release_policies_from_environment(
@@ -170,4 +187,5 @@ defs = build_definitions(
     sources=_sources,
     derived=_derived,
     publish_time=publish_time_from_environment(),
+    change_interval_s=change_interval_from_environment(),
 )

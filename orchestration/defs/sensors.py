@@ -9,7 +9,9 @@ models, checks, mart and published datasets), nothing of the other sources.
 
 A day is skipped when its raw partition was already loaded after the change (the schedule's
 own run, or an earlier sensor run): the raw materialization records the newest
-`:updated_at` it loaded, and the row count it loaded.
+`:updated_at` it loaded, and the row count it loaded. A day never loaded is skipped too: it
+is not a late change but a day the daily schedule (or a backfill) has still to bring, and a
+run of one source's assets would not build the rule tables a first day needs.
 
 The runs they request follow the dataset's release policy like the schedule's: under
 `settled` the publish holds rows still settling (the settling sensor publishes them later),
@@ -30,21 +32,25 @@ from orchestration.ingest.loader import NEWEST_ROW_UPDATED_AT
 from orchestration.partitions import FIRST_DAY, daily_partitions
 from orchestration.socrata.resource import SocrataResource
 
-MINIMUM_INTERVAL_S = 15 * 60
+DEFAULT_INTERVAL_S = 15 * 60
 
 
-def _loaded_after_change(
-    instance: dg.DagsterInstance, source: Source, day: date, changes: SourceChanges
-) -> bool:
-    """True when the day's latest raw load already holds the change."""
+def _latest_raw_load(
+    instance: dg.DagsterInstance, source: Source, day: date
+) -> dict[str, object] | None:
+    """The metadata of the day's latest raw load, None when the day was never loaded."""
     records = instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=source.raw_asset_key, asset_partitions=[day.isoformat()]),
         limit=1,
     ).records
     if not records:
-        return False
+        return None
     materialization = records[0].asset_materialization
-    metadata = materialization.metadata if materialization else {}
+    return dict(materialization.metadata) if materialization else {}
+
+
+def _loaded_after_change(metadata: dict[str, object], day: date, changes: SourceChanges) -> bool:
+    """True when the day's latest raw load (its metadata) already holds the change."""
 
     def value(key: str) -> object:
         entry = metadata.get(key)
@@ -67,11 +73,15 @@ def change_key(source: Source, day: date, changes: SourceChanges) -> str:
     return f"{source.name}:{day.isoformat()}:{change}"
 
 
-def build_source_change_sensor(source: Source) -> dg.SensorDefinition:
+def build_source_change_sensor(
+    source: Source, interval_s: int = DEFAULT_INTERVAL_S
+) -> dg.SensorDefinition:
+    """The sensor asks the source portal again `interval_s` after its last look ends."""
+
     @dg.sensor(
         name=f"{source.name}_source_changes",
         job=daily_publish_job,
-        minimum_interval_seconds=MINIMUM_INTERVAL_S,
+        minimum_interval_seconds=interval_s,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
             f"Requests a run of {source.title}, raw to published, for each local day whose "
@@ -104,7 +114,13 @@ def build_source_change_sensor(source: Source) -> dg.SensorDefinition:
             if not FIRST_DAY <= key <= last_day:
                 context.log.info(f"{source.name}: {key} changed but is not a partition yet")
                 continue
-            if _loaded_after_change(context.instance, source, day, changes):
+            loaded = _latest_raw_load(context.instance, source, day)
+            if loaded is None:
+                # Not a late change: the day was never published. The daily schedule (or a
+                # backfill) brings it whole, with the rule tables this run would not build.
+                context.log.info(f"{source.name}: {key} changed but was never loaded yet")
+                continue
+            if _loaded_after_change(loaded, day, changes):
                 continue
             requests.append(
                 dg.RunRequest(
@@ -124,5 +140,7 @@ def build_source_change_sensor(source: Source) -> dg.SensorDefinition:
     return source_changes
 
 
-def build_change_sensors(sources: tuple[Source, ...] = SOURCES) -> list[dg.SensorDefinition]:
-    return [build_source_change_sensor(source) for source in sources]
+def build_change_sensors(
+    sources: tuple[Source, ...] = SOURCES, interval_s: int = DEFAULT_INTERVAL_S
+) -> list[dg.SensorDefinition]:
+    return [build_source_change_sensor(source, interval_s) for source in sources]
