@@ -55,3 +55,12 @@ def test_serve_marks_a_run_whose_worker_died_as_failed(tmp_path):
     monitoring = loaded("serve", tmp_path)["run_monitoring"]
     assert monitoring["enabled"] is True
     assert monitoring["max_resume_run_attempts"] == 0
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_a_dead_runs_pool_slot_is_given_back(name, tmp_path):
+    """With the pool of one, a slot a killed run never released would hold every later run
+    in the queue (tests/serve/test_serve.py kills one and re-executes it)."""
+    monitoring = loaded(name, tmp_path)["run_monitoring"]
+    assert monitoring["enabled"] is True
+    assert 0 < monitoring["free_slots_after_run_end_seconds"] <= 60

@@ -171,6 +171,7 @@ def test_a_run_whose_pod_died_is_marked_failed_and_never_resumed(values, instanc
     assert rendered["max_resume_run_attempts"] == 0
     assert rendered["start_timeout_seconds"] == monitoring["startTimeoutSeconds"]
     assert rendered["poll_interval_seconds"] == monitoring["pollIntervalSeconds"]
+    assert rendered["free_slots_after_run_end_seconds"] == monitoring["freeSlotsAfterRunEndSeconds"]
 
 
 def every_key(node):
