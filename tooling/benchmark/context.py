@@ -115,6 +115,10 @@ class BenchContext:
         last = self.history().last_day
         return DayWindow(last - timedelta(days=LOOKBACK_DAYS), last + timedelta(days=1))
 
+    def measured_backfill(self, name: str) -> Measured | None:
+        """The backfill of deployment `name` if this run has measured it, else None."""
+        return self._backfills.get(name)
+
     def backfill(self, name: str, window: DayWindow) -> Measured:
         """`daily_publish` over `window` in one run on the deployment `name`, once."""
         if name not in self._backfills:

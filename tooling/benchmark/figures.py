@@ -54,11 +54,19 @@ def history_figures() -> tuple[Figure, ...]:
 
     Imported here rather than at module level so a figure module may import this one.
     """
-    from tooling.benchmark import backfill, dagster_events, dbt_overhead, ingest, nightly
+    from tooling.benchmark import (
+        backfill,
+        backfill_postgres,
+        dagster_events,
+        dbt_overhead,
+        ingest,
+        nightly,
+    )
 
     return (
         ingest.FIGURE,
         backfill.FIGURE,
+        backfill_postgres.FIGURE,
         dagster_events.FIGURE,
         dbt_overhead.FIGURE,
         nightly.FIGURE,

@@ -80,15 +80,21 @@ class Deployment:
         }
 
     def run_daily_publish(
-        self, window: DayWindow, step: str, extra_env: dict[str, str] | None = None
+        self,
+        window: DayWindow,
+        step: str,
+        extra_env: dict[str, str] | None = None,
+        *,
+        instance: str = "memory",
     ) -> Measured:
-        """`daily_publish` over the window's days as one run, timed, its memory measured.
+        """`daily_publish` over the window's days as one run, timed, its memory measured;
+        `instance="home"` records it in DAGSTER_HOME's instance rather than in memory.
 
         The run's summary (success, events, rows and bytes each publish step sent) is the
         last line of its log; `published()` reads it.
         """
         command = [sys.executable, "-m", "tooling.benchmark.run_job"]
-        command += [window.start.isoformat(), window.days[-1].isoformat()]
+        command += [window.start.isoformat(), window.days[-1].isoformat(), "--instance", instance]
         env = {**self.environment(), **(extra_env or {})}
         return run_measured(command, cwd=self.root, log=self.log_path(step), env=env)
 

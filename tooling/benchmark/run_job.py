@@ -1,4 +1,5 @@
-"""`daily_publish` over a window as one run, in this process, on an in-memory Dagster instance.
+"""`daily_publish` over a window as one run, in this process, on an in-memory Dagster instance
+(or, with `--instance home`, on the instance of DAGSTER_HOME: `make serve`'s PostgreSQL).
 
 The bench times the pipeline's own work: ingest, dbt, contracts, publish. Dagster's SQLite
 run storage writes each partition's events one by one (a fifteen-year backfill is hundreds of
@@ -6,7 +7,7 @@ thousands of them, minutes to hours on a small disk), which is the storage's cos
 pipeline's; the `dagster_events` figure measures it apart. The code location is the one the
 Dagster CLI loads, configured by the same environment variables.
 
-    python -m tooling.benchmark.run_job START END   (END inclusive, YYYY-MM-DD)
+    python -m tooling.benchmark.run_job START END [--instance home]   (END inclusive)
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="run_job", description=__doc__)
     parser.add_argument("start", type=date.fromisoformat)
     parser.add_argument("end", type=date.fromisoformat, help="inclusive")
+    parser.add_argument(
+        "--instance",
+        choices=("memory", "home"),
+        default="memory",
+        help="an in-memory instance (default), or the one DAGSTER_HOME configures",
+    )
     args = parser.parse_args(argv)
     from orchestration.definitions import defs
 
@@ -33,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             "dagster/asset_partition_range_start": args.start.isoformat(),
             "dagster/asset_partition_range_end": args.end.isoformat(),
         }
-    with dg.DagsterInstance.ephemeral() as instance:
+    opened = dg.DagsterInstance.get if args.instance == "home" else dg.DagsterInstance.ephemeral
+    with opened() as instance:
         result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
         # A range run records one materialization per day, each with the step's metadata:
         # one per asset is what the step sent.
