@@ -134,35 +134,67 @@ def stage_delta_plan(
     key = quote_identifier(dataset.row_identifier)
     held = hold.condition if hold else "false"
     held_parameters = list(hold.parameters) if hold else []
-    mart = _hashed_mart(dataset, f"where {day} >= ? and {day} < ?", held)
+    in_window = f"where {day} >= ? and {day} < ?"
+    mart = _hashed_mart(dataset, in_window, held)
+    # Window-bound: the ledger's rows of the window's days, and of the other days only the
+    # few rows the window holds and those days do not (a row whose day changed: an update).
+    # The semi-join builds on those few, so the night never reads the whole history's hashes.
     changed = f"""
-        select case when l.row_id is null then 'create' else 'update' end as _action, m.*
-        from ({mart}) m
-        left join {LEDGER_TABLE} l on l.dataset_id = ? and l.row_id = m._row_id
-        where l.row_id is null or l.content_hash <> m._hash
+        with m as ({mart}),
+        near as (
+            select row_id, content_hash from {LEDGER_TABLE}
+            where dataset_id = ? and day >= ? and day < ?
+        ),
+        elsewhere as (
+            select row_id, content_hash from {LEDGER_TABLE}
+            where dataset_id = ? and row_id in (
+                select m._row_id from m
+                where not exists (select 1 from near where near.row_id = m._row_id)
+            )
+        ),
+        known as (select * from near union all select * from elsewhere)
+        select case when k.row_id is null then 'create' else 'update' end as _action, m.*
+        from m left join known k on k.row_id = m._row_id
+        where k.row_id is null or k.content_hash <> m._hash
     """
+    changed_parameters = [
+        *held_parameters,
+        *[window.start, window.end, dataset_id, window.start, window.end, dataset_id],
+    ]
     held_by_day = dict(
         connection.execute(
             f"select _day, count(*) from ({changed}) where _held group by _day",
-            [*held_parameters, window.start, window.end, dataset_id],
+            changed_parameters,
         ).fetchall()
     )
+    # A ledger row of the window that left the mart's window is withdrawn only when it is
+    # nowhere in the mart; that look over the whole mart builds on those few rows, and is
+    # skipped when there are none (most nights).
     body = f"""
         select * exclude (_held) from ({changed}) where not _held
         union all by name
-        select 'delete' as _action, l.row_id as _row_id, l.day as _day
-        from {LEDGER_TABLE} l
-        where l.dataset_id = ? and l.day >= ? and l.day < ?
-          and not exists (
-              select 1 from {dataset.mart_table} t where cast(t.{key} as varchar) = l.row_id
-          )
+        (
+            with gone as (
+                select l.row_id, l.day from {LEDGER_TABLE} l
+                where l.dataset_id = ? and l.day >= ? and l.day < ?
+                  and not exists (
+                      select 1 from {dataset.mart_table} t
+                      {in_window} and cast(t.{key} as varchar) = l.row_id
+                  )
+            )
+            select 'delete' as _action, g.row_id as _row_id, g.day as _day from gone g
+            where g.row_id not in (
+                select cast(t.{key} as varchar) from {dataset.mart_table} t
+                where cast(t.{key} as varchar) in (select row_id from gone)
+            )
+        )
     """
     _stage(
         connection,
         body,
         [
-            *held_parameters,
-            *[window.start, window.end, dataset_id, dataset_id, window.start, window.end],
+            *changed_parameters,
+            *[dataset_id, window.start, window.end, window.start, window.end],
         ],
     )
     (rows_in_mart,) = connection.execute(

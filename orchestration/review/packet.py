@@ -178,18 +178,25 @@ def duplicate_events(
 
 
 def volume(connection: duckdb.DuckDBPyConnection, source: Source, day: date) -> Volume:
-    """The mart's rows of the day, and of the previous same weekdays since its first day."""
+    """The mart's rows of the day, and of the previous same weekdays since its first day.
+
+    Window-bound: one range of the day column (which DuckDB prunes by its zone maps, where
+    a cast would read every row), and whether any row lies before it."""
     dataset = source.published
-    day_of = f"cast({quote_identifier(dataset.day_field)} as date)"
+    column = quote_identifier(dataset.day_field)
     earlier = [day - timedelta(weeks=n) for n in range(1, USUAL_WEEKS + 1)]
+    span_start = earlier[-1]
     counts = dict(
         connection.execute(
-            f"select {day_of}, count(*) from {dataset.mart_table} "
-            f"where {day_of} in (?, {', '.join('?' for _ in earlier)}) group by all",
-            [day, *earlier],
+            f"select cast({column} as date), count(*) from {dataset.mart_table} "
+            f"where {column} >= ? and {column} < ? group by all",
+            [span_start, day + timedelta(days=1)],
         ).fetchall()
     )
-    (first,) = connection.execute(f"select min({day_of}) from {dataset.mart_table}").fetchone()
+    (older,) = connection.execute(
+        f"select exists (select 1 from {dataset.mart_table} where {column} < ?)", [span_start]
+    ).fetchone()
+    first = span_start if older else min(counts, default=None)
     history = tuple((d, counts.get(d, 0)) for d in earlier if first is not None and d >= first)
     return Volume(rows=counts.get(day, 0), history=history)
 
