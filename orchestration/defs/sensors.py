@@ -84,9 +84,9 @@ def build_source_change_sensor(
         minimum_interval_seconds=interval_s,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
-            f"Requests a run of {source.title}, raw to published, for each local day whose "
-            f"rows changed at the source ({source.internal_dataset_id}) since the last look, "
-            "however old the day."
+            f"Requests a run of {source.title}, raw to published, for each local day already "
+            f"loaded whose rows changed at the source ({source.internal_dataset_id}) since the "
+            "last look, however old the day."
         ),
     )
     def source_changes(
