@@ -101,7 +101,9 @@ def test_a_posts_debug_log_lines_hold_no_webhook_secret(monkeypatch, caplog):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("FAILURE_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/{SECRET}")
     try:
-        with caplog.at_level(logging.DEBUG):
+        # urllib3's own logger too: a library may have set it to WARNING (the kubernetes
+        # client does when dagster-k8s is imported), and the test is about what it logs.
+        with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="urllib3"):
             assert FailureWebhookResource().post(PAYLOAD)
     finally:
         server.shutdown()

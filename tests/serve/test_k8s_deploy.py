@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import logging
 import re
 import shutil
 from pathlib import Path, PurePosixPath
@@ -64,10 +65,21 @@ def test_dagster_accepts_the_kubernetes_instance_configuration(instance):
     assert set(instance) >= {"storage", "run_coordinator", "run_monitoring", "telemetry"}
 
 
+def imported(module: str):
+    """`module`, imported without leaving its side effects on logging behind: importing
+    dagster-k8s has the kubernetes client set urllib3's logger to WARNING for the process."""
+    urllib3_logger = logging.getLogger("urllib3")
+    level = urllib3_logger.level
+    try:
+        return importlib.import_module(module)
+    finally:
+        urllib3_logger.setLevel(level)
+
+
 @pytest.mark.parametrize("section", ["scheduler", "run_coordinator", "run_launcher"])
 def test_each_class_the_instance_names_exists_and_accepts_its_config(instance, section):
     named = instance[section]
-    klass = getattr(importlib.import_module(named["module"]), named["class"])
+    klass = getattr(imported(named["module"]), named["class"])
     checked = validate_config(klass.config_type(), named.get("config") or {})
     assert checked.success, checked.errors
 
