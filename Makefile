@@ -88,7 +88,7 @@ test-fast: setup ## The inner loop, under 3 minutes: everything but slow, integr
 	$(PYTEST) -m "not slow and not integration and not browser"
 
 SCALE ?= 1
-bench: setup ## Speed and memory at full-history scale (SCALE=0.05: minutes) -> data/bench/results.json
+bench: setup postgres-server ## Speed and memory at full-history scale (SCALE=0.05: minutes), the backfill on PostgreSQL too -> data/bench/results.json
 	$(BIN)/civic-bench --scale $(SCALE) $(BENCH_ARGS)
 
 bench-span: setup ## The quality-gate, delta-publish and sensor figures on a 500k-row span (~10 min)

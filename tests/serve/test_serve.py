@@ -256,7 +256,9 @@ def close_late(served: Served, published_request: dict) -> str:
             select=":id, date_created",
             where=f"service_request = '{number}'",
         )
-        closed_at = str(row["date_created"])[:10] + "T23:30:00.000"
+        # An hour after it was opened: closed before it was opened would be a defect of its own.
+        opened = datetime.fromisoformat(str(row["date_created"]))
+        closed_at = (opened + timedelta(hours=1)).isoformat(timespec="milliseconds")
         source.upsert(
             SERVICE_REQUESTS_311.internal_dataset_id,
             [
@@ -279,19 +281,16 @@ def pending_requests(served: Served) -> list[dict]:
     )
 
 
-def sensor_run_after(served: Served, known: set[str]) -> dict:
-    return served.wait_for_run(
-        lambda run, tags: tags.get("civic/trigger") == SENSOR_TRIGGER and run["runId"] not in known,
-        "run of the 311 change sensor",
-    )
-
-
 @pytest.fixture(scope="module")
 def sensor_run(served: Served, scheduled_run: dict) -> tuple[dict, str]:
     """A request closed late at the source, and the run the change sensor requested."""
     known = {run["runId"] for run in served.runs()}
     closed = close_late(served, pending_requests(served)[0])
-    return sensor_run_after(served, known), closed
+    run = served.wait_for_run(
+        lambda run, tags: tags.get("civic/trigger") == SENSOR_TRIGGER and run["runId"] not in known,
+        "run of the 311 change sensor",
+    )
+    return run, closed
 
 
 def step_in_progress(events: list[dict]) -> str | None:
