@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tooling.launcher.event_recording import RANGE_RUN_RECORDING
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
@@ -16,6 +18,9 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
 os.environ["SODA_CORE_TELEMETRY_ENABLED"] = "false"
+# Runs record their events as the launcher has Dagster record them (batches, one plan per
+# asset of a range run), so the tests' range runs are the production profile's.
+os.environ.update(RANGE_RUN_RECORDING)
 
 
 def _is_xdist_worker(config: pytest.Config) -> bool:

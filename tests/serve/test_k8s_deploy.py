@@ -27,6 +27,8 @@ from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.instance.config import dagster_instance_config
 from dagster_postgres import DagsterPostgresStorage
 
+from tooling.launcher.event_recording import RANGE_RUN_RECORDING
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 K8S = REPO_ROOT / "deploy" / "k8s"
 CREDENTIAL = re.compile(r"(PASSWORD|USERNAME|TOKEN|SECRET|WEBHOOK)")
@@ -268,6 +270,13 @@ def test_no_telemetry_from_dagster_dbt_or_soda(values, instance, code_location):
     assert {name: code_location["env"].get(name) for name in quiet} == quiet
     image = (K8S / "Dockerfile").read_text(encoding="utf-8")
     assert all(f"{name}={value}" in image for name, value in quiet.items())
+
+
+def test_the_run_pods_record_a_backfills_events_as_the_launcher_has_them_recorded(code_location):
+    """The run pods get the code location's env (includeConfigInLaunchedRuns); a backfill on
+    the cluster records in batches, as on one machine."""
+    recording = {name: code_location["env"].get(name) for name in RANGE_RUN_RECORDING}
+    assert recording == RANGE_RUN_RECORDING
 
 
 def test_the_chart_and_the_run_launcher_match_the_installed_dagster():

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,7 +45,12 @@ from orchestration.socrata.client import SocrataClient
 from orchestration.socrata.resource import parse_dataset_ids
 from orchestration.warehouse.sql import quote_identifier
 from tooling.launcher.embedded import free_port
-from tooling.launcher.postgres import PostgresServer, PostgresUnavailable, server_binaries
+from tooling.launcher.postgres import (
+    PostgresServer,
+    PostgresUnavailable,
+    reachable_cluster_root,
+    server_binaries,
+)
 from tooling.launcher.public_datasets import IDS_FILE
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -191,10 +194,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     except PostgresUnavailable as missing:
         pytest.skip(str(missing))
     root = tmp_path_factory.mktemp("serve")
-    # As root, the cluster belongs to the `postgres` account, which cannot enter pytest's
-    # private temporary folders: the cluster gets a folder it can reach.
-    cluster_root = Path(tempfile.mkdtemp(prefix="civic-serve-pg-"))
-    cluster_root.chmod(0o711)
+    with reachable_cluster_root("civic-serve-pg-") as cluster_root:
+        yield from serving(root, cluster_root / "postgres")
+
+
+def serving(root: Path, cluster: Path) -> Iterator[Served]:
+    """`civic-embedded serve` over `root`, its cluster at `cluster`, stopped at the end."""
     port, pg_port, source_port, public_port = free_port(), free_port(), free_port(), free_port()
     command = [
         str(Path(sys.executable).with_name("civic-embedded")),
@@ -214,7 +219,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "--pg-port",
         str(pg_port),
         "--pg-dir",
-        str(cluster_root / "postgres"),
+        str(cluster),
         "--publish-at",
         in_three_minutes(),
         "--no-first-run",
@@ -225,16 +230,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "SOURCE_CHANGE_INTERVAL_S": str(CHANGE_INTERVAL_S),
     }
     env.pop("DAGSTER_HOME", None)
-    running = Served(
-        root, cluster_root / "postgres", port, pg_port, source_port, public_port, command, env
-    )
+    running = Served(root, cluster, port, pg_port, source_port, public_port, command, env)
     running.start()
     try:
         yield running
     finally:
         if running.process is not None and running.process.poll() is None:
             running.stop()
-        shutil.rmtree(cluster_root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

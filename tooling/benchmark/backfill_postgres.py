@@ -11,17 +11,19 @@ the in-memory figure's. Targets (issue 19): under 10 minutes and 3 GiB for the r
 from __future__ import annotations
 
 import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from tooling.benchmark import backfill
-from tooling.benchmark.context import BACKFILL_ENVIRONMENT, BenchContext
+from tooling.benchmark.context import BenchContext
 from tooling.benchmark.figures import Figure, FigureResult, Row, Status
 from tooling.benchmark.measure import Measured, TreeSampler
 from tooling.launcher.embedded import free_port
-from tooling.launcher.postgres import PostgresServer, PostgresUnavailable, running_postgres
+from tooling.launcher.postgres import (
+    PostgresServer,
+    PostgresUnavailable,
+    reachable_cluster_root,
+    running_postgres,
+)
 
 NAME = "backfill_postgres"
 DEPLOYMENT = "full-pg"
@@ -29,23 +31,6 @@ STEP = f"backfill-{DEPLOYMENT}"
 MAX_SECONDS = backfill.MAX_SECONDS
 MAX_RSS_MIB = backfill.MAX_RSS_MIB
 SHIPPED_INSTANCE = Path(__file__).resolve().parents[2] / "deploy" / "serve" / "dagster.yaml"
-
-
-@contextmanager
-def postgres_cluster_root() -> Iterator[Path]:
-    """A folder for the bench's cluster that the server's account can enter (run as root,
-    the cluster belongs to `postgres`, which cannot enter a private work folder)."""
-    root = Path(tempfile.mkdtemp(prefix="civic-bench-pg-"))
-    root.chmod(0o711)
-    try:
-        yield root / "postgres"
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def server_pid(server: PostgresServer) -> int:
-    """The postmaster's process id: the first line of its pid file."""
-    return int((server.cluster / "postmaster.pid").read_text().split()[0])
 
 
 def run_on_postgres(context: BenchContext) -> tuple[Measured, float]:
@@ -56,13 +41,13 @@ def run_on_postgres(context: BenchContext) -> tuple[Measured, float]:
     home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SHIPPED_INSTANCE, home / "dagster.yaml")
     window = context.backfill_window
-    with postgres_cluster_root() as cluster_root:
-        port = free_port()
+    with reachable_cluster_root("civic-bench-pg-") as root:
+        cluster_root, port = root / "postgres", free_port()
         with running_postgres(cluster_root, port) as credentials:
-            env = {**BACKFILL_ENVIRONMENT, **credentials.environment(), "DAGSTER_HOME": str(home)}
+            env = {**credentials.environment(), "DAGSTER_HOME": str(home)}
             server = PostgresServer(cluster_root, port)
             context.say(f"backfill on PostgreSQL: {window.start}..{window.end} in one run ...")
-            with TreeSampler(server_pid(server), interval_s=0.5) as sampler:
+            with TreeSampler(server.pid(), interval_s=0.5) as sampler:
                 measured = deployment.run_daily_publish(window, STEP, env, instance="home")
             context.say(f"backfill on PostgreSQL took {measured.seconds:.0f} s")
             return measured, sampler.peak_mib

@@ -30,6 +30,7 @@ from tooling.launcher.embedded import (
     provisioned_environment,
     wait_until_healthy,
 )
+from tooling.launcher.event_recording import RANGE_RUN_RECORDING
 
 WAREHOUSE_FILE = "warehouse.duckdb"  # the dbt project expects a database named `warehouse`
 PORTAL_START_S = 1800  # importing fifteen years of CSV takes minutes at full scale
@@ -76,6 +77,8 @@ class Deployment:
         self.root.mkdir(parents=True, exist_ok=True)
         return {
             "WAREHOUSE_PATH": str(self.warehouse),
+            # Runs record their events as the platform's launcher has Dagster record them.
+            **RANGE_RUN_RECORDING,
             **provisioned_environment(self.root, self.source, self.public),
         }
 

@@ -34,6 +34,7 @@ from orchestration.socrata.client import is_loopback_host
 from orchestration.socrata.resource import format_dataset_ids, parse_dataset_ids
 from tooling.generator.samples import write_samples
 from tooling.launcher import lineage_ui as read_only_ui
+from tooling.launcher.event_recording import RANGE_RUN_RECORDING
 from tooling.launcher.public_datasets import provisioned_ids
 
 LOOPBACK = "127.0.0.1"
@@ -150,6 +151,8 @@ def dagster_environment(data_root: Path) -> dict[str, str]:
     env["DO_NOT_TRACK"] = "1"
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     env["SODA_CORE_TELEMETRY_ENABLED"] = "false"
+    for name, value in RANGE_RUN_RECORDING.items():
+        env.setdefault(name, value)
     home = Path(env["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     instance_config = home / "dagster.yaml"

@@ -233,6 +233,10 @@ class PostgresServer:
         status = self._run("pg_ctl", "status", "--pgdata", str(self.cluster), check=False)
         return status.returncode == 0
 
+    def pid(self) -> int:
+        """The postmaster's process id (the first line of its pid file), while it runs."""
+        return int((self.cluster / "postmaster.pid").read_text().split()[0])
+
 
 @contextmanager
 def running_postgres(root: Path, port: int = DEFAULT_PORT) -> Iterator[Credentials]:
@@ -243,3 +247,19 @@ def running_postgres(root: Path, port: int = DEFAULT_PORT) -> Iterator[Credentia
         yield credentials
     finally:
         server.stop()
+
+
+@contextmanager
+def reachable_cluster_root(prefix: str) -> Iterator[Path]:
+    """A fresh folder for a throwaway cluster (tests, the bench), removed afterwards.
+
+    As root the cluster belongs to the `postgres` account, which cannot enter a private
+    temporary folder (pytest's, a mkdtemp's): this one is open to other users for traversal
+    only (711), so the account can reach the cluster inside and nobody can list it.
+    """
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o711)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
