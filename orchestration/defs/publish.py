@@ -165,7 +165,7 @@ def build_publish_asset(
     ) -> dg.MaterializeResult:
         window = window_of(context)
         dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
-        hold = settling_hold(dataset, upstream, release_clock.now())
+        hold = settling_hold(dataset, upstream, release_clock.now(), window)
 
         def progress(sent: int, total: int) -> None:
             context.log.info(f"{dataset.name}: {sent:,} of {total:,} rows sent")
@@ -296,7 +296,7 @@ def build_publish_plan_job(published: tuple[PublishedDataset, ...]) -> dg.JobDef
         with warehouse.connect() as connection:
             for dataset in published:
                 dataset_id = public_portal.dataset_id(dataset.name, dataset.public_dataset_id)
-                hold = settling_hold(dataset, published, now)
+                hold = settling_hold(dataset, published, now, window)
                 plan = stage_delta_plan(connection, dataset, window, dataset_id, hold)
                 context.log.info(
                     f"{window.start}..{window.end} {dataset.name} ({dataset_id}) would send "

@@ -30,6 +30,9 @@ def ensure_ledger(connection: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    # DuckDB scans with neither the key's second column nor a semi-join: this index is what
+    # lets a night look up its few rows by identifier (publishing.plan._strays_known).
+    connection.execute(f"create index if not exists ledger_row_id on {LEDGER_TABLE} (row_id)")
 
 
 def ledger_rows(connection: duckdb.DuckDBPyConnection, dataset_id: str) -> dict[str, str]:

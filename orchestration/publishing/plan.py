@@ -31,6 +31,15 @@ from orchestration.publishing.rendering import content_hash, rendered_columns
 from orchestration.warehouse.sql import quote_identifier, quote_literal
 
 PLAN_TABLE = "publish_plan"
+# Temporary tables of a delta plan's making: what the ledger knows of the window's strays,
+# and the ledger's rows of the window that left the mart's window.
+STRAYS_TABLE = "publish_plan_strays_known"
+GONE_TABLE = "publish_plan_gone"
+# Strays are looked up by row identifier in IN lists of STRAY_LOOKUP_BATCH (the ledger's
+# index answers a list of up to DuckDB's index_scan_max_count, 2,048, without a scan), up to
+# STRAY_LOOKUP_MAX of them: days of new rows. More (a backfill) are joined in one pass.
+STRAY_LOOKUP_BATCH = 2_000
+STRAY_LOOKUP_MAX = 50_000
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,63 @@ def _counted(
     )
 
 
+def _strays_known(
+    connection: duckdb.DuckDBPyConnection,
+    dataset: PublishedDataset,
+    window: DayWindow,
+    dataset_id: str,
+) -> None:
+    """Stage what the ledger knows of the window's rows it holds under another day (a row
+    whose day changed), and of the window's new rows (it knows nothing of them).
+
+    Most nights those are a day's new rows, at most `STRAY_LOOKUP_MAX`: looked up through the
+    ledger's row_id index, so the night never scans the history's row identifiers. A window
+    with more (a backfill, a first publish) reads the ledger's rows in one pass."""
+    day = quote_identifier(dataset.day_field)
+    key = quote_identifier(dataset.row_identifier)
+    strays = f"""
+        select cast(t.{key} as varchar) as row_id from {dataset.mart_table} t
+        where t.{day} >= ? and t.{day} < ?
+          and not exists (
+              select 1 from {LEDGER_TABLE} l
+              where l.dataset_id = ? and l.day >= ? and l.day < ?
+                and l.row_id = cast(t.{key} as varchar)
+          )
+    """
+    parameters = [window.start, window.end, dataset_id, window.start, window.end]
+    found = connection.execute(f"{strays} limit {STRAY_LOOKUP_MAX + 1}", parameters).fetchall()
+    connection.execute(
+        f"create or replace temp table {STRAYS_TABLE} (row_id varchar, content_hash varchar)"
+    )
+    if not found:
+        return
+    if len(found) <= STRAY_LOOKUP_MAX:
+        ids = [row_id for (row_id,) in found]
+        for first in range(0, len(ids), STRAY_LOOKUP_BATCH):
+            batch = ids[first : first + STRAY_LOOKUP_BATCH]
+            # DuckDB takes the index only for a scan filtered on row_id alone: the other
+            # datasets' rows of the same identifiers are left out here, not in the scan.
+            rows = connection.execute(
+                f"select dataset_id, row_id, content_hash from {LEDGER_TABLE} "
+                f"where row_id in ({', '.join('?' for _ in batch)})",
+                batch,
+            ).fetchall()
+            known = [
+                (row_id, content) for dataset, row_id, content in rows if dataset == dataset_id
+            ]
+            if known:
+                connection.execute(
+                    f"insert into {STRAYS_TABLE} select unnest(?::varchar[]), unnest(?::varchar[])",
+                    [[row_id for row_id, _ in known], [content for _, content in known]],
+                )
+        return
+    connection.execute(
+        f"insert into {STRAYS_TABLE} select row_id, content_hash from {LEDGER_TABLE} "
+        f"where dataset_id = ? and row_id in ({strays})",
+        [dataset_id, *parameters],
+    )
+
+
 def stage_delta_plan(
     connection: duckdb.DuckDBPyConnection,
     dataset: PublishedDataset,
@@ -128,38 +194,34 @@ def stage_delta_plan(
     hold: Hold | None = None,
 ) -> PublishPlan:
     """Stage the rows that make the portal's window equal the mart's window, but for the new
-    and changed rows `hold` keeps back (counted in the plan's `held`)."""
+    and changed rows `hold` keeps back (counted in the plan's `held`).
+
+    Window-bound: it reads the mart's and the ledger's rows of the window's days, and of the
+    other days only what the window's few strays need (`_strays_known`, and a withdrawal's
+    look over the whole mart), so a night costs the same in year fifteen as in month one."""
     ensure_ledger(connection)
     day = quote_identifier(dataset.day_field)
     key = quote_identifier(dataset.row_identifier)
     held = hold.condition if hold else "false"
     held_parameters = list(hold.parameters) if hold else []
     in_window = f"where {day} >= ? and {day} < ?"
+    _strays_known(connection, dataset, window, dataset_id)
     mart = _hashed_mart(dataset, in_window, held)
-    # Window-bound: the ledger's rows of the window's days, and of the other days only the
-    # few rows the window holds and those days do not (a row whose day changed: an update).
-    # The semi-join builds on those few, so the night never reads the whole history's hashes.
     changed = f"""
         with m as ({mart}),
-        near as (
+        known as (
             select row_id, content_hash from {LEDGER_TABLE}
             where dataset_id = ? and day >= ? and day < ?
-        ),
-        elsewhere as (
-            select row_id, content_hash from {LEDGER_TABLE}
-            where dataset_id = ? and row_id in (
-                select m._row_id from m
-                where not exists (select 1 from near where near.row_id = m._row_id)
-            )
-        ),
-        known as (select * from near union all select * from elsewhere)
+            union all
+            select row_id, content_hash from {STRAYS_TABLE}
+        )
         select case when k.row_id is null then 'create' else 'update' end as _action, m.*
         from m left join known k on k.row_id = m._row_id
         where k.row_id is null or k.content_hash <> m._hash
     """
     changed_parameters = [
         *held_parameters,
-        *[window.start, window.end, dataset_id, window.start, window.end, dataset_id],
+        *[window.start, window.end, dataset_id, window.start, window.end],
     ]
     held_by_day = dict(
         connection.execute(
@@ -168,35 +230,30 @@ def stage_delta_plan(
         ).fetchall()
     )
     # A ledger row of the window that left the mart's window is withdrawn only when it is
-    # nowhere in the mart; that look over the whole mart builds on those few rows, and is
-    # skipped when there are none (most nights).
-    body = f"""
-        select * exclude (_held) from ({changed}) where not _held
-        union all by name
-        (
-            with gone as (
-                select l.row_id, l.day from {LEDGER_TABLE} l
-                where l.dataset_id = ? and l.day >= ? and l.day < ?
-                  and not exists (
-                      select 1 from {dataset.mart_table} t
-                      {in_window} and cast(t.{key} as varchar) = l.row_id
-                  )
-            )
-            select 'delete' as _action, g.row_id as _row_id, g.day as _day from gone g
+    # nowhere in the mart. Most nights there is none, and the look over the whole mart that
+    # tells a withdrawn row from one that moved to another day is not made.
+    gone = f"""
+        select l.row_id, l.day from {LEDGER_TABLE} l
+        where l.dataset_id = ? and l.day >= ? and l.day < ?
+          and not exists (
+              select 1 from {dataset.mart_table} t
+              {in_window} and cast(t.{key} as varchar) = l.row_id
+          )
+    """
+    gone_parameters = [dataset_id, window.start, window.end, window.start, window.end]
+    connection.execute(f"create or replace temp table {GONE_TABLE} as {gone}", gone_parameters)
+    (gone_rows,) = connection.execute(f"select count(*) from {GONE_TABLE}").fetchone()
+    body = f"select * exclude (_held) from ({changed}) where not _held"
+    if gone_rows:
+        body += f"""
+            union all by name
+            select 'delete' as _action, g.row_id as _row_id, g.day as _day from {GONE_TABLE} g
             where g.row_id not in (
                 select cast(t.{key} as varchar) from {dataset.mart_table} t
-                where cast(t.{key} as varchar) in (select row_id from gone)
+                where cast(t.{key} as varchar) in (select row_id from {GONE_TABLE})
             )
-        )
-    """
-    _stage(
-        connection,
-        body,
-        [
-            *changed_parameters,
-            *[dataset_id, window.start, window.end, window.start, window.end],
-        ],
-    )
+        """
+    _stage(connection, body, changed_parameters)
     (rows_in_mart,) = connection.execute(
         f"select count(*) from {dataset.mart_table} where {day} >= ? and {day} < ?",
         [window.start, window.end],
