@@ -76,10 +76,11 @@ import-corrections: setup ## Record a CSV batch of stewards' decisions (CSV=file
 # process): much of a test's time is spent waiting on dbt, Chromium or a portal in another
 # process, and with a worker a core the cores stood idle a quarter of the time (2 cores:
 # 21m27s with 2 workers, 16m02s with 3). A test module stays on one worker, so the fixtures
-# it shares are built once. The 30 slowest tests are listed at the end, so a run that grew
-# names what grew.
+# it shares are built once; modules go out in collection order, the longest first
+# (tests/conftest.py, WAITING_MODULES), not in xdist's order by number of tests. The 30
+# slowest tests are listed at the end, so a run that grew names what grew.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
-PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=30
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder --durations=30
 
 test: setup postgres-server ## Run the whole test suite (browser, faults, kills and property tests included)
 	$(PYTEST)

@@ -74,17 +74,30 @@ def _suite_seeds(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
-# Modules that spend minutes waiting (on a daemon's schedule, a browser, a kill) more than
-# computing: handed out first, their waits overlap the other workers' work instead of
-# ending the suite alone. Under pytest-xdist's `loadscope` a module goes whole to one worker,
-# in collection order.
+# Modules that take minutes (a daemon's schedule, a browser, kills, whole pipeline runs in
+# their fixtures), the longest first as the last full runs measured them (`--durations`):
+# handed out first, they overlap one another and the many short modules fill the workers'
+# ends, instead of a long module starting last and ending the suite alone. Under
+# pytest-xdist's `loadscope` a module goes whole to one worker, in collection order (the
+# Makefile turns off xdist's own reordering by test count, which put the modules with the
+# fewest tests, often the longest, last).
 WAITING_MODULES = (
     "tests/serve/test_serve.py",
-    "tests/browser/",
-    "tests/faults/test_kill_daily_run.py",
-    "tests/pipeline/test_late_changes.py",
-    "tests/real_rows/test_city_rows.py",
     "tests/concurrency/",
+    "tests/browser/test_dagster_ui.py",
+    "tests/browser/test_steward_approval.py",
+    "tests/pipeline/test_late_changes.py",
+    "tests/faults/test_daily_run_budget.py",
+    "tests/faults/test_kill_daily_run.py",
+    "tests/pipeline/test_column_metadata_cache.py",
+    "tests/real_rows/test_city_rows.py",
+    "tests/corrections/test_corrections_reach_the_portal.py",
+    "tests/pipeline/test_backfill.py",
+    "tests/pipeline/test_rule_change.py",
+    "tests/bad_input/",
+    "tests/privacy/test_calls_for_service_privacy.py",
+    "tests/pipeline/test_lineage.py",
+    "tests/browser/",
 )
 
 
