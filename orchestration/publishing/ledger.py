@@ -30,8 +30,9 @@ def ensure_ledger(connection: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
-    # DuckDB scans with neither the key's second column nor a semi-join: this index is what
-    # lets a night look up its few rows by identifier (publishing.plan._strays_known).
+    # DuckDB uses the primary key's index neither for a look-up by row_id alone nor for a
+    # semi-join: this one lets a night look up its few new rows by identifier without
+    # scanning the history's (publishing.plan._strays_known).
     connection.execute(f"create index if not exists ledger_row_id on {LEDGER_TABLE} (row_id)")
 
 

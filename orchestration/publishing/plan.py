@@ -170,9 +170,7 @@ def _strays_known(
                 f"where row_id in ({', '.join('?' for _ in batch)})",
                 batch,
             ).fetchall()
-            known = [
-                (row_id, content) for dataset, row_id, content in rows if dataset == dataset_id
-            ]
+            known = [(row_id, content) for owner, row_id, content in rows if owner == dataset_id]
             if known:
                 connection.execute(
                     f"insert into {STRAYS_TABLE} select unnest(?::varchar[]), unnest(?::varchar[])",
