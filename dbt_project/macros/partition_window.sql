@@ -33,3 +33,12 @@
         delete from {{ this }} where {{ in_partition_window(date_expression) }}
     {% endif %}
 {%- endmacro %}
+
+{#- An incremental model's rows are stored in day order. A backfill writes years in one
+    statement, and joins and window functions hand rows on in any order; stored that way,
+    every day's rows sat in most of a table's row groups, so each night's delete of its window,
+    and every read of it, touched row groups across the whole history. In day order, DuckDB's
+    zone maps keep a night's work to the row groups of its own days. -#}
+{% macro stored_in_day_order(date_expression) -%}
+    order by {{ date_expression }}
+{%- endmacro %}

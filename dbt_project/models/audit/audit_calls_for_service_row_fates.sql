@@ -46,3 +46,4 @@ final as (
 )
 
 select * from final
+{{ stored_in_day_order('partition_date') }}

@@ -59,3 +59,4 @@ final as (
 )
 
 select * from final
+{{ stored_in_day_order('call_date') }}

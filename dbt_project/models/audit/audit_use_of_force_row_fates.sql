@@ -60,3 +60,4 @@ final as (
 )
 
 select * from final
+{{ stored_in_day_order('partition_date') }}

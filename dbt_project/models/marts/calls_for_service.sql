@@ -44,3 +44,4 @@ final as (
 )
 
 select * from final
+{{ stored_in_day_order('cast(timecreate as date)') }}

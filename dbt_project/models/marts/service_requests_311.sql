@@ -42,3 +42,4 @@ final as (
 )
 
 select * from final
+{{ stored_in_day_order('cast(date_created as date)') }}

@@ -132,3 +132,4 @@ final as (
 )
 
 select * from final
+{{ stored_in_day_order('cast(date_occurred as date)') }}
