@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 import requests
 
+from tests.duckdb_profile import ProfiledConnection
 from tests.portal.conftest import seed_view, socrata_client
+from tooling.local_portal.store import PortalStore
 
 DATASET = "pub1-call"
 VIEW = {
@@ -210,3 +213,52 @@ def test_concurrent_writers_and_readers_see_whole_writes(target, portal):
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(write, range(6)))
     assert target.get(DATASET, select="count(*)") == [{"count": str(6 * 5 * 20)}]
+
+
+# Two DuckDB row groups and a half (122,880 rows each): fifteen years of calls in small.
+STORED_ROWS = 300_000
+DAY_ROWS = 1_000
+
+
+def item(index: int) -> str:
+    """Item numbers out of storage order, as the city's are (they restart every year)."""
+    return f"A{(index * 7919) % STORED_ROWS:06d}"
+
+
+def test_a_nights_upsert_reads_the_stored_keys_once_not_once_per_statement(tmp_path):
+    # The city's portal finds a row by its identifier. The double has no index: it reads
+    # every stored key to find the rows an upsert names, and does that once; the statements
+    # that then delete and update those rows reach them by rowid, which skips the row groups
+    # that hold none of them. A key join in every statement read fifteen years of keys three
+    # times for each night's upsert.
+    with PortalStore(tmp_path / "portal") as store:
+        store.seed_dataset(DATASET, VIEW)
+        store.upsert(DATASET, [{"nopd_item": item(i), "type_": "21"} for i in range(STORED_ROWS)])
+        profiled = []
+        plain_cursor = store._cursor
+
+        @contextmanager
+        def profiled_cursor():
+            with plain_cursor() as cursor:
+                profile = tmp_path / f"profile{len(profiled)}.json"
+                profiled.append(ProfiledConnection(cursor, profile))
+                yield profiled[-1]
+
+        store._cursor = profiled_cursor
+        last_day = range(STORED_ROWS - DAY_ROWS, STORED_ROWS)
+        answer = store.upsert(
+            DATASET,
+            [{"nopd_item": item(i), "type_": "62A"} for i in last_day[::2]]
+            + [{"nopd_item": item(i), ":deleted": True} for i in last_day[1::2]]
+            + [{"nopd_item": f"B{i:06d}", "type_": "21"} for i in range(DAY_ROWS)],
+        )
+    counts = (answer["Rows Updated"], answer["Rows Deleted"], answer["Rows Created"])
+    assert counts == (DAY_ROWS // 2, DAY_ROWS // 2, DAY_ROWS)
+    # Whole: every row but the night's deleted ones (DuckDB counts the rows a scan went through).
+    whole_reads = [
+        scan
+        for connection in profiled
+        for scan in connection.scans
+        if scan.table.endswith("ds_pub1_call") and scan.rows >= STORED_ROWS - DAY_ROWS
+    ]
+    assert len(whole_reads) == 1, whole_reads

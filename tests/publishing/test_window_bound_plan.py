@@ -8,11 +8,8 @@ plan, at most the window's rows of every mart and of the ledger, however long th
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
@@ -23,6 +20,7 @@ from orchestration.publishing.ledger import LEDGER_TABLE, record_chunk
 from orchestration.publishing.plan import PLAN_TABLE, stage_delta_plan
 from orchestration.publishing.settling import settling_hold
 from orchestration.warehouse.sql import quote_identifier
+from tests.duckdb_profile import ProfiledConnection
 from tests.publishing.conftest import DATASET as CALLS
 from tests.publishing.conftest import SQL_TYPES
 
@@ -42,41 +40,6 @@ NIGHTS = (
 )
 # Every call closed long ago by the time the night runs: nothing is held.
 NOW = datetime(2027, 1, 1).astimezone()
-
-
-class ProfiledConnection:
-    """A DuckDB connection that keeps, for every statement it ran, the rows each table scan
-    read (DuckDB's detailed JSON profile, written to a file per statement). DuckDB skips a
-    row group its zone maps rule out, so a scan bound to a few days reads few row groups."""
-
-    def __init__(self, connection: duckdb.DuckDBPyConnection, profile: Path) -> None:
-        self._connection = connection
-        self._profile = profile
-        self.scanned: list[tuple[str, int]] = []  # (table, rows read), every scan
-        connection.execute("set enable_profiling = 'json'")
-        connection.execute("set profiling_mode = 'detailed'")
-        connection.execute("set profiling_coverage = 'ALL'")
-        connection.execute(f"set profiling_output = '{profile}'")
-
-    def execute(self, query: str, parameters: Any = None) -> duckdb.DuckDBPyConnection:
-        self._profile.unlink(missing_ok=True)
-        result = self._connection.execute(query, parameters)
-        if self._profile.exists():  # statements that plan no query write no profile
-            self.scanned.extend(_scans(json.loads(self._profile.read_text())))
-        return result
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._connection, name)
-
-
-def _scans(profile: dict[str, Any]) -> Iterator[tuple[str, int]]:
-    nodes = list(profile.get("operator", []))
-    while nodes:
-        node = nodes.pop()
-        nodes.extend(node.get("children", []))
-        table = node.get("extra_info", {}).get("Table")
-        if node.get("type") == "TABLE_SCAN" and table:
-            yield table.split(".", 1)[-1], int(node.get("rows_scanned", 0))
 
 
 def write_calls(connection: duckdb.DuckDBPyConnection) -> None:

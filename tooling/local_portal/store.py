@@ -518,6 +518,15 @@ class PortalStore:
         cursor.register("_payload", pa.Table.from_arrays(columns, names=names))
 
     @staticmethod
+    def _match_keys(cursor: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+        """`_matched`: the rowid and row identifier of each stored row the payload names."""
+        key = quote_identifier(dataset.row_identifier or "")
+        cursor.execute(
+            f"CREATE OR REPLACE TEMP TABLE _matched AS SELECT t.rowid AS _rid, t.{key} AS _key "
+            f"FROM {dataset.table} t SEMI JOIN _payload p ON t.{key} = p._key"
+        )
+
+    @staticmethod
     def _apply(
         cursor: duckdb.DuckDBPyConnection,
         dataset: Dataset,
@@ -551,11 +560,22 @@ class PortalStore:
             )
             if key is not None
         ]
+        # Without updates by :id, the rows a payload names are found in one pass over the
+        # table's keys (`_matched`), and each statement reaches them by rowid: three passes
+        # over a dataset of millions cost each upsert a third of a second.
+        matched = bool(row_identifier) and not existing_keys and bool(keyed)
+        if matched:
+            PortalStore._match_keys(cursor, dataset)
         for by_sid in (False, True):
             if not any(mode == by_sid for mode, _ in keyed):
                 continue
             key = quote_identifier(":id" if by_sid else row_identifier or "")
             mode = f"p._by_sid = {'TRUE' if by_sid else 'FALSE'}"
+            # How a payload row reaches its stored row: through `_matched` or by its key.
+            if matched:
+                join, reach = "JOIN _matched m ON m._key = p._key", f"{table}.rowid = m._rid"
+            else:
+                join, reach = "", f"{table}.{key} = p._key"
             deletes = sum(mode_ == by_sid and delete for mode_, delete in keyed)
             if deletes:
                 # A delete of a row already gone changes nothing and is counted in "Errors"
@@ -563,11 +583,16 @@ class PortalStore:
                 # operation again"): a resent chunk is not an error-free no-op.
                 deleted = scalar_count(
                     cursor,
-                    f"DELETE FROM {table} USING _payload p "
-                    f"WHERE {mode} AND p._delete AND {table}.{key} = p._key",
+                    f"DELETE FROM {table} USING _payload p {join} "
+                    f"WHERE {mode} AND p._delete AND {reach}",
                 )
                 outcome.deleted += deleted
                 outcome.errors += deletes - deleted
+                if matched:
+                    cursor.execute(
+                        "DELETE FROM _matched WHERE _key IN "
+                        "(SELECT _key FROM _payload WHERE _delete)"
+                    )
             if by_sid:
                 missing = cursor.execute(
                     f"SELECT p._key FROM _payload p WHERE {mode} AND NOT p._delete AND NOT EXISTS "
@@ -575,9 +600,10 @@ class PortalStore:
                 ).fetchone()
                 if missing:
                     raise bad_request(f"no row has :id {missing[0]}")
+            stored = "_matched m ON m._key" if matched else f"{table} t ON t.{key}"
             updated = scalar_count(
                 cursor,
-                f"SELECT count(*) FROM _payload p JOIN {table} t ON t.{key} = p._key "
+                f"SELECT count(*) FROM _payload p JOIN {stored} = p._key "
                 f"WHERE {mode} AND NOT p._delete",
             )
             outcome.updated += updated
@@ -592,8 +618,8 @@ class PortalStore:
                 )
                 outcome.changed += scalar_count(
                     cursor,
-                    f'UPDATE {table} SET {sets}, ":updated_at" = $now FROM _payload p '
-                    f"WHERE {mode} AND NOT p._delete AND {table}.{key} = p._key AND ({differs})",
+                    f'UPDATE {table} SET {sets}, ":updated_at" = $now FROM _payload p {join} '
+                    f"WHERE {mode} AND NOT p._delete AND {reach} AND ({differs})",
                     {"now": now},
                 )
 
@@ -602,7 +628,9 @@ class PortalStore:
         condition = "NOT p._delete AND NOT p._by_sid"
         # When no payload key matched a row (a backfill's new rows), the anti-join is skipped:
         # it would scan the whole table's keys for every chunk.
-        if row_identifier and existing_keys:
+        if matched:
+            condition += " AND NOT EXISTS (SELECT 1 FROM _matched m WHERE m._key = p._key)"
+        elif row_identifier and existing_keys:
             condition += (
                 f" AND NOT EXISTS (SELECT 1 FROM {table} t "
                 f"WHERE t.{quote_identifier(row_identifier)} = p._key)"
