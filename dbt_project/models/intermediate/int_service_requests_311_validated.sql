@@ -1,6 +1,10 @@
 -- 311 row versions of the window, plus the look-back the repeat rule needs (requests of the
 -- previous repeat_window_days, which a request of the window may repeat), each with the
 -- reason it breaks the rules of its type, if it does.
+-- A table, not a view: six models and tests read these rows each run. As a view each of them
+-- read the raw requests again, and a 311 backfill's raw rows are not in day order (a whole
+-- history arrives in one page, in `:id` order), so each read went through every year.
+{{ config(materialized='table') }}
 {%- set look_back_days = var('service_requests_311')['repeat_window_days'] %}
 with
 
