@@ -33,15 +33,20 @@ def unknown_district_on_the_first_day(tmp_path_factory):
 
 
 def failed(result, test: str) -> bool:
+    assert test in result.stdout, result.stdout[-3000:]  # the check ran
     return any(test in line and "FAIL" in line for line in result.stdout.splitlines())
 
 
 def test_the_check_finds_the_unknown_district_in_its_window(unknown_district_on_the_first_day):
-    result = dbt_build(unknown_district_on_the_first_day, DAY, NEXT_DAY, command="test")
+    result = dbt_build(
+        unknown_district_on_the_first_day, DAY, NEXT_DAY, command="test", select=f"{TEST}*"
+    )
     assert failed(result, TEST), result.stdout[-3000:]
 
 
 def test_the_check_leaves_the_days_before_its_window_alone(unknown_district_on_the_first_day):
     after = NEXT_DAY + timedelta(days=1)
-    result = dbt_build(unknown_district_on_the_first_day, NEXT_DAY, after, command="test")
+    result = dbt_build(
+        unknown_district_on_the_first_day, NEXT_DAY, after, command="test", select=f"{TEST}*"
+    )
     assert not failed(result, TEST), result.stdout[-3000:]
