@@ -1,9 +1,5 @@
 -- Every source row version of the window, with the reason it breaks the rules of its type,
 -- if it does. Rows with a reason are quarantined: kept out of the public data, and counted.
--- A table, not a view: the models and tests after it read these rows many times each run,
--- and as a view each read went back to the raw calls, whose backfill pages of a million
--- rows land in `:id` order and spread each day over years of row groups.
-{{ config(materialized='table') }}
 with
 
 staged as (
