@@ -277,7 +277,9 @@ class PortalStore:
         dataset = self.dataset(dataset_id)
         compiled = compile_query(query, table=dataset.table, columns=dataset.column_types)
         with self._cursor() as cursor:
-            batches = cursor.execute(compiled.sql, compiled.params).to_arrow_reader(CSV_BATCH_ROWS)
+            # A relation streams its batches; a DB-API result would copy every row first.
+            relation = cursor.sql(compiled.sql, params=dict(compiled.params))
+            batches = relation.to_arrow_reader(CSV_BATCH_ROWS)
             schema = pa.schema([(name, pa.string()) for name in compiled.fields])
             options = pa_csv.WriteOptions(quoting_style="all_valid")
             with pa_csv.CSVWriter(str(target), schema, write_options=options) as writer:
