@@ -22,6 +22,7 @@ from typing import Any
 
 from orchestration.partitions import DayWindow
 from tooling.benchmark.measure import Measured, run_measured
+from tooling.benchmark.page_cache import evict_from_page_cache
 from tooling.benchmark.run_breakdown import RunBreakdown, breakdown
 from tooling.launcher.embedded import (
     PUBLISHER_USERNAME,
@@ -89,9 +90,11 @@ class Deployment:
         extra_env: dict[str, str] | None = None,
         *,
         instance: str = "memory",
+        cold_warehouse: bool = False,
     ) -> Measured:
         """`daily_publish` over the window's days as one run, timed, its memory measured;
-        `instance="home"` records it in DAGSTER_HOME's instance rather than in memory.
+        `instance="home"` records it in DAGSTER_HOME's instance rather than in memory;
+        `cold_warehouse` starts it with the warehouse out of the page cache (`page_cache`).
 
         The run's summary (success, events, rows and bytes each publish step sent) is the
         last line of its log; `published()` reads it.
@@ -99,6 +102,8 @@ class Deployment:
         command = [sys.executable, "-m", "tooling.benchmark.run_job"]
         command += [window.start.isoformat(), window.days[-1].isoformat(), "--instance", instance]
         env = {**self.environment(), **(extra_env or {})}
+        if cold_warehouse:
+            evict_from_page_cache(self.warehouse)
         return run_measured(command, cwd=self.root, log=self.log_path(step), env=env)
 
     def log_path(self, step: str) -> Path:
