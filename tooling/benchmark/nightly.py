@@ -27,7 +27,6 @@ from datetime import timedelta
 from orchestration.catalog import CALLS_FOR_SERVICE
 from orchestration.partitions import DayWindow
 from orchestration.socrata.client import SocrataClient
-from orchestration.transform.project import DBT_PROJECT_DIR
 from tooling.benchmark.context import BenchContext
 from tooling.benchmark.figures import Figure, FigureResult, Row, Status
 from tooling.benchmark.night_profile import most_grown, profile_rows
@@ -82,9 +81,7 @@ def measure(context: BenchContext) -> FigureResult:
             return FigureResult((Row(name, "failed"),), Status.ERROR, f"the {name} backfill failed")
     changed = reclassify_day_before(context)
     context.say("reading the code location's libraries into the page cache ...")
-    subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", WARM_IMPORTS], check=True, cwd=DBT_PROJECT_DIR.parent
-    )
+    subprocess.run([sys.executable, "-W", "ignore", "-c", WARM_IMPORTS], check=True)
     night = context.nightly_window
     measured = {}
     for name, step in (("full", "nightly-full"), ("month", "nightly-month"), ("full", "again")):
