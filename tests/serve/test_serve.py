@@ -38,6 +38,7 @@ import requests
 
 from orchestration.alerting.run_failures import FAILURES_TABLE
 from orchestration.catalog import AUTOMATIC, PUBLISHED_DATASETS, SERVICE_REQUESTS_311
+from orchestration.defs.schedules import daily_publish_job
 from orchestration.ingest.change_detection import SourceCursor
 from orchestration.partitions import CITY_TIMEZONE
 from orchestration.publishing.ledger import LEDGER_TABLE
@@ -64,6 +65,7 @@ PUBLISH_STEP = f"socrata__{SERVICE_REQUESTS_311.published.name}"
 # Long enough for the test to see the held request and kill the run behind it.
 PUBLISH_HOLD_S = 60
 FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
+DAILY_JOB = daily_publish_job.name
 
 
 @dataclass
@@ -254,8 +256,9 @@ def serving(root: Path, cluster: Path) -> Iterator[Served]:
 @pytest.fixture(scope="module")
 def scheduled_run(served: Served) -> dict:
     return served.wait_for_run(
-        lambda run, tags: "dagster/schedule_name" in tags,
-        "scheduled run (the daemon started none)",
+        # The hourly freshness schedule may fire first; its run is not the day's.
+        lambda run, tags: "dagster/schedule_name" in tags and run["jobName"] == DAILY_JOB,
+        "scheduled daily run (the daemon started none)",
         timeout_s=SCHEDULED_RUN_TIMEOUT_S,
     )
 
@@ -340,7 +343,13 @@ def killed_run(served: Served, sensor_run: tuple[dict, str]) -> dict:
     while requests.get(faults, timeout=5).json():  # the held request has not come yet
         assert time.monotonic() < deadline, served.log_tail()
         time.sleep(0.5)
-    [run] = [r for r in served.runs() if r["runId"] not in known and r["status"] == "STARTED"]
+    [run] = [
+        r
+        for r in served.runs()
+        if r["runId"] not in known
+        and r["status"] == "STARTED"
+        and {"key": "civic/trigger", "value": SENSOR_TRIGGER} in r["tags"]
+    ]
     events = served.events(run["runId"])
     assert step_in_progress(events) == PUBLISH_STEP, events
     os.kill(run_process_id(events), signal.SIGKILL)
