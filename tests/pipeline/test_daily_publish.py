@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from datetime import timedelta
 
 import dagster as dg
 import duckdb
@@ -16,12 +18,23 @@ from orchestration.catalog import (
     SOURCES,
     USE_OF_FORCE,
 )
-from tests.pipeline.conftest import DAY
+from tests.pipeline.conftest import DAY, Platform, running_platform, write_sample_exports
 
 pytestmark = pytest.mark.integration
 
 HUNDRED_BLOCK = re.compile(r"^[0-9]{3,}XX \S")
 HOUSE_NUMBER = re.compile(r"^\s*[0-9]+([A-Za-z]|-[A-Za-z0-9]+)?\s")
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """A platform whose first run builds the rule tables itself: the second run's replay
+    carries that build's metadata, which a copy of another platform's tables (the suite's
+    seed, tests/rule_tables_seed.py) would leave this instance without."""
+    root = tmp_path_factory.mktemp("platform")
+    exports = write_sample_exports(root / "portal" / "internal", DAY - timedelta(days=1), DAY)
+    with running_platform(root, exports, seed_rule_tables=False) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
