@@ -147,10 +147,20 @@ def running_platform(
             share_rule_tables(warehouse)
 
 
+@contextmanager
+def sample_platform(
+    tmp_path_factory: pytest.TempPathFactory, **options: bool
+) -> Iterator[Platform]:
+    """A platform serving the sample exports of DAY and the day before; `options` as
+    `running_platform` takes them."""
+    root = tmp_path_factory.mktemp("platform")
+    exports = write_sample_exports(root / "portal" / "internal", DAY - timedelta(days=1), DAY)
+    with running_platform(root, exports, **options) as running:
+        yield running
+
+
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """One platform per test module: a daily run takes seconds, so modules share theirs."""
-    root = tmp_path_factory.mktemp("platform")
-    exports = write_sample_exports(root / "portal" / "internal", DAY - timedelta(days=1), DAY)
-    with running_platform(root, exports) as running:
+    with sample_platform(tmp_path_factory) as running:
         yield running

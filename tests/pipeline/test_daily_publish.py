@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import timedelta
 
 import dagster as dg
 import duckdb
@@ -18,7 +17,7 @@ from orchestration.catalog import (
     SOURCES,
     USE_OF_FORCE,
 )
-from tests.pipeline.conftest import DAY, Platform, running_platform, write_sample_exports
+from tests.pipeline.conftest import DAY, Platform, sample_platform
 
 pytestmark = pytest.mark.integration
 
@@ -31,9 +30,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """A platform whose first run builds the rule tables itself: the second run's replay
     carries that build's metadata, which a copy of another platform's tables (the suite's
     seed, tests/rule_tables_seed.py) would leave this instance without."""
-    root = tmp_path_factory.mktemp("platform")
-    exports = write_sample_exports(root / "portal" / "internal", DAY - timedelta(days=1), DAY)
-    with running_platform(root, exports, seed_rule_tables=False) as running:
+    with sample_platform(tmp_path_factory, seed_rule_tables=False) as running:
         yield running
 
 
